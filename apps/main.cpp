@@ -1,0 +1,31 @@
+// The `sipactor` command.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "apps/parse_command.hpp"
+
+namespace {
+void usage(std::ostream& out) {
+  out << "usage: sipactor COMMAND [ARGS]\n"
+         "commands:\n"
+         "  parse FILE...   parse SIP messages and report each verdict\n";
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "parse") return sipactor::apps::run_parse_command(args, std::cout, std::cerr);
+  if (command == "--help" || command == "-h" || command == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  std::cerr << "sipactor: unknown command '" << command << "'\n";
+  usage(std::cerr);
+  return 2;
+}

@@ -1,0 +1,193 @@
+#include "messages/message.hpp"
+
+#include <cstring>
+#include <new>
+
+#include "messages/text.hpp"
+
+namespace sipactor {
+
+// --- message_ptr
+
+message_ptr::message_ptr(const message_ptr& other) noexcept : ptr_(other.ptr_) {
+  if (ptr_ != nullptr) ptr_->add_ref();
+}
+
+message_ptr::~message_ptr() {
+  if (ptr_ != nullptr) ptr_->release();
+}
+
+// --- allocation: [message | header_field x n | bytes]
+
+message::message(std::uint32_t header_count, std::uint32_t size) noexcept
+    : header_count_(header_count), size_(size) {}
+
+message_ptr message::allocate(std::uint32_t header_count, std::string_view bytes) {
+  static_assert(sizeof(message) % alignof(detail::header_field) == 0);
+  std::size_t total = sizeof(message) + header_count * sizeof(detail::header_field) + bytes.size();
+  void* block = ::operator new(total);
+  auto* m = new (block) message(header_count, static_cast<std::uint32_t>(bytes.size()));
+  if (!bytes.empty()) std::memcpy(m->data(), bytes.data(), bytes.size());
+  return message_ptr{m};
+}
+
+void message::release() const noexcept {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    auto* self = const_cast<message*>(this);
+    self->~message();
+    ::operator delete(static_cast<void*>(self));
+  }
+}
+
+std::size_t message::heap_bytes() const noexcept {
+  std::size_t n = sizeof(message) + header_count_ * sizeof(detail::header_field) + size_;
+  n += vias_.heap_bytes() + contacts_.heap_bytes() + routes_.heap_bytes() + record_routes_.heap_bytes();
+  return n;
+}
+
+// --- header index
+
+header message::header_at(std::size_t i) const noexcept {
+  const auto& f = fields()[i];
+  return header{f.id, {data() + f.name_offset, f.name_length}, field_value(i)};
+}
+
+std::vector<header> message::headers() const {
+  std::vector<header> out;
+  out.reserve(header_count_);
+  for (std::size_t i = 0; i < header_count_; ++i) out.push_back(header_at(i));
+  return out;
+}
+
+std::optional<std::string_view> message::header_value(header_id id) const noexcept {
+  for (std::size_t i = 0; i < header_count_; ++i)
+    if (fields()[i].id == id) return field_value(i);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> message::header_value(std::string_view name) const noexcept {
+  header_id id = lookup_header(name);
+  if (id != header_id::other) return header_value(id);
+  for (std::size_t i = 0; i < header_count_; ++i) {
+    const auto& f = fields()[i];
+    if (f.id == header_id::other && text::iequals({data() + f.name_offset, f.name_length}, name))
+      return field_value(i);
+  }
+  return std::nullopt;
+}
+
+std::size_t message::header_count(header_id id) const noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < header_count_; ++i) n += fields()[i].id == id ? 1 : 0;
+  return n;
+}
+
+// --- views parsed on first use
+
+const std::vector<via>& message::vias() const {
+  return vias_.get([this] {
+    std::vector<via> out;
+    out.reserve(via_count_);
+    for_each_header(header_id::via, [&](const header& h) {
+      text::for_each_element(h.value, [&](std::string_view element) {
+        if (auto v = parse_via(element)) out.push_back(*v);
+        return true;
+      });
+    });
+    return out;
+  });
+}
+
+const contact_list& message::contacts() const {
+  return contacts_.get([this] {
+    contact_list out;
+    for_each_header(header_id::contact, [&](const header& h) { parse_contact_value(h.value, out); });
+    return out;
+  });
+}
+
+namespace {
+std::vector<name_addr> address_list(const message& m, header_id id) {
+  std::vector<name_addr> out;
+  m.for_each_header(id, [&](const header& h) {
+    text::for_each_element(h.value, [&](std::string_view element) {
+      if (auto na = parse_name_addr(element)) out.push_back(*na);
+      return true;
+    });
+  });
+  return out;
+}
+}  // namespace
+
+const std::vector<name_addr>& message::routes() const {
+  return routes_.get([this] { return address_list(*this, header_id::route); });
+}
+
+const std::vector<name_addr>& message::record_routes() const {
+  return record_routes_.get([this] { return address_list(*this, header_id::record_route); });
+}
+
+template <class T, class Parse>
+expected<std::vector<T>> message::collect(header_id id, Parse&& parse) const {
+  std::vector<T> out;
+  const char* reason = nullptr;
+  for_each_header(id, [&](const header& h) {
+    if (reason == nullptr) reason = parse(h.value, out);
+  });
+  if (reason != nullptr) return failure{reason};
+  return out;
+}
+
+#define SIPACTOR_TOKEN_LIST_VIEW(name, id)                                               \
+  const expected<std::vector<std::string_view>>& message::name() const {                \
+    return name##_.get([this] { return collect<std::string_view>(id, parse_token_list); }); \
+  }
+SIPACTOR_TOKEN_LIST_VIEW(allow, header_id::allow)
+SIPACTOR_TOKEN_LIST_VIEW(supported, header_id::supported)
+SIPACTOR_TOKEN_LIST_VIEW(require, header_id::require)
+SIPACTOR_TOKEN_LIST_VIEW(proxy_require, header_id::proxy_require)
+SIPACTOR_TOKEN_LIST_VIEW(unsupported, header_id::unsupported)
+#undef SIPACTOR_TOKEN_LIST_VIEW
+
+#define SIPACTOR_AUTH_VIEW(name, id)                                                    \
+  const expected<std::vector<auth_value>>& message::name() const {                     \
+    return name##_.get([this] { return collect<auth_value>(id, parse_auth_value); });  \
+  }
+SIPACTOR_AUTH_VIEW(www_authenticate, header_id::www_authenticate)
+SIPACTOR_AUTH_VIEW(proxy_authenticate, header_id::proxy_authenticate)
+SIPACTOR_AUTH_VIEW(authorization, header_id::authorization)
+SIPACTOR_AUTH_VIEW(proxy_authorization, header_id::proxy_authorization)
+#undef SIPACTOR_AUTH_VIEW
+
+#define SIPACTOR_SINGLE_VIEW(name, type, id, parse)                                  \
+  const expected<type>& message::name() const {                                      \
+    return name##_.get([this]() -> expected<type> {                                  \
+      auto value = header_value(id);                                                 \
+      if (!value) return failure{"header absent"};                                   \
+      return parse(*value);                                                          \
+    });                                                                              \
+  }
+SIPACTOR_SINGLE_VIEW(media, media_type, header_id::content_type, parse_media_type)
+SIPACTOR_SINGLE_VIEW(date, sip_date, header_id::date, parse_date)
+SIPACTOR_SINGLE_VIEW(retry_after, retry_after_value, header_id::retry_after, parse_retry_after)
+SIPACTOR_SINGLE_VIEW(timestamp, timestamp_value, header_id::timestamp, parse_timestamp)
+#undef SIPACTOR_SINGLE_VIEW
+
+// --- equality
+
+bool operator==(const message& a, const message& b) {
+  if (a.status_ != b.status_ || a.header_count_ != b.header_count_ || a.body_ != b.body_) return false;
+  if (a.is_request()) {
+    if (a.method_name_ != b.method_name_ || a.request_uri_.text != b.request_uri_.text) return false;
+  } else if (a.reason_phrase_ != b.reason_phrase_) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.header_count_; ++i) {
+    header ha = a.header_at(i), hb = b.header_at(i);
+    if (ha.id != hb.id || ha.value != hb.value) return false;
+    if (ha.id == header_id::other && !text::iequals(ha.name, hb.name)) return false;
+  }
+  return true;
+}
+
+}  // namespace sipactor

@@ -1,0 +1,54 @@
+// Parameter lists: `;name[=value]` after a header value (generic-param, RFC 3261 §25.1) or inside
+// a URI (uri-parameter, §19.1.1). Kept as raw text and searched on demand, so a parsed message
+// stores one span per list instead of one object per parameter.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "messages/text.hpp"
+
+namespace sipactor {
+
+struct param {
+  std::string_view name;
+  std::string_view value;  // raw: quotes and %-escapes kept
+  bool has_value = false;
+};
+
+namespace detail {
+// Reads one `;name[=value]` at s[pos] (s[pos] == ';' after optional SWS). Returns the position
+// after it, or npos with *reason set.
+std::size_t read_param(std::string_view s, std::size_t pos, param& out, const char** reason) noexcept;
+// Case-insensitive comparison of a parameter name with a plain name, %-escapes decoded (§19.1.4).
+bool param_name_equals(std::string_view raw, std::string_view name) noexcept;
+}  // namespace detail
+
+// Calls f(param) for each parameter in `raw` (which starts with ';' or is blank). Returns nullptr
+// when the whole list is well formed, else the reason.
+template <class F>
+const char* for_each_param(std::string_view raw, F&& f) {
+  std::size_t pos = 0;
+  for (;;) {
+    while (pos < raw.size() && text::is_lws(raw[pos])) ++pos;
+    if (pos >= raw.size()) return nullptr;
+    param p;
+    const char* reason = nullptr;
+    pos = detail::read_param(raw, pos, p, &reason);
+    if (reason != nullptr) return reason;
+    if (!f(p)) return nullptr;
+  }
+}
+
+inline const char* validate_params(std::string_view raw) {
+  return for_each_param(raw, [](const param&) { return true; });
+}
+
+// The value of parameter `name` (empty for a flag parameter), or nullopt when absent.
+std::optional<std::string_view> find_param(std::string_view raw, std::string_view name);
+
+inline bool has_param(std::string_view raw, std::string_view name) {
+  return find_param(raw, name).has_value();
+}
+
+}  // namespace sipactor

@@ -1,0 +1,204 @@
+// Message parsing: RFC 3261 §7 syntax, §7.3 header forms, §18.3 framing, errors as values.
+#include <catch2/catch.hpp>
+
+#include <thread>
+#include <vector>
+
+#include "messages/parser.hpp"
+#include "tests/test_files.hpp"
+
+namespace sipactor {
+namespace {
+
+const std::string invite_head =
+    "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n"
+    "Max-Forwards: 70\r\n"
+    "To: Bob <sip:bob@biloxi.example.com>\r\n"
+    "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+    "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
+    "CSeq: 314159 INVITE\r\n"
+    "Contact: <sip:alice@pc33.atlanta.example.com>\r\n";
+
+message_ptr must_parse(const std::string& bytes, framing mode = framing::datagram) {
+  parse_result r = parse_message(bytes, mode);
+  INFO((r.error ? r.error->reason : std::string("ok")));
+  REQUIRE(r.ok());
+  return r.message;
+}
+
+parse_error must_fail(const std::string& bytes, framing mode = framing::datagram) {
+  parse_result r = parse_message(bytes, mode);
+  REQUIRE_FALSE(r.ok());
+  return *r.error;
+}
+
+}  // namespace
+
+TEST_CASE("a request: start line, hot views, body framed by Content-Length", "[parser]") {
+  auto m = must_parse(invite_head + "Content-Type: application/sdp\r\nContent-Length: 4\r\n\r\nv=0\n");
+  CHECK(m->is_request());
+  CHECK(m->method() == sip_method::invite);
+  CHECK(m->request_uri().user == "bob");
+  CHECK(m->top_via().transport == "UDP");
+  CHECK(m->top_via().host == "pc33.atlanta.example.com");
+  CHECK(m->top_via().branch == "z9hG4bK776asdhds");
+  CHECK(m->top_via().has_rfc3261_branch());
+  CHECK(m->from_tag() == "1928301774");
+  CHECK(m->to_tag().empty());
+  CHECK(m->to().display_name == "Bob");
+  CHECK(m->call_id() == "a84b4c76e66710@pc33.atlanta.example.com");
+  CHECK(m->cseq().number == 314159);
+  CHECK(m->max_forwards() == 70);
+  CHECK(m->content_type() == "application/sdp");
+  CHECK(m->body() == "v=0\n");
+  CHECK(m->header_count() == 9);
+}
+
+TEST_CASE("a response: status line, method from CSeq, empty reason allowed", "[parser]") {
+  auto m = must_parse(
+      "SIP/2.0 180 Ringing\r\n"
+      "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;received=192.0.2.1\r\n"
+      "To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"
+      "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+      "Call-ID: a84b4c76e66710\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n");
+  CHECK(m->is_response());
+  CHECK(m->status() == 180);
+  CHECK(m->reason_phrase() == "Ringing");
+  CHECK(m->method() == sip_method::invite);
+  CHECK(m->to_tag() == "a6c85cf");
+  CHECK(m->top_via().received == "192.0.2.1");
+  CHECK(must_fail("SIP/2.0 99 Low\r\n\r\n").reason.find("status code") != std::string::npos);
+  CHECK(must_fail("SIP/2.0 700 High\r\n\r\n").reason.find("status code") != std::string::npos);
+  CHECK_FALSE(parse_message("SIP/2.0 1000 Long\r\n\r\n").answerable());
+}
+
+TEST_CASE("compact forms, any case, repeated and comma-joined headers", "[parser]") {
+  auto m = must_parse(
+      "OPTIONS sip:carol@chicago.example.com SIP/2.0\r\n"
+      "v: SIP/2.0/TCP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com:5070;branch=z9hG4bK2\r\n"
+      "VIA: SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK3;rport\r\n"
+      "t: <sip:carol@chicago.example.com>\r\nf: <sip:a@b.example.com>;tag=x\r\n"
+      "i: 1@h\r\ncseq: 1 OPTIONS\r\n"
+      "m: <sip:a@1.example.com>;q=0.5, <sip:a@2.example.com>;expires=60\r\n"
+      "CONTACT: sip:a@3.example.com\r\n"
+      "k: path, outbound\r\nX-Custom: a, b ; c\r\nl: 0\r\n\r\n");
+  REQUIRE(m->vias().size() == 3);
+  CHECK(m->via_count() == 3);
+  CHECK(m->vias()[1].port == 5070);
+  CHECK(m->vias()[2].host == "[2001:db8::1]");
+  CHECK(m->vias()[2].rport);
+  CHECK(m->vias()[2].rport_value == 0);
+  CHECK(m->call_id() == "1@h");
+  REQUIRE(m->contacts().contacts.size() == 3);
+  CHECK(m->contacts().contacts[0].q_milli == 500);
+  CHECK(m->contacts().contacts[1].expires == 60u);
+  REQUIRE(m->supported());
+  CHECK(m->supported()->size() == 2);
+  CHECK(m->header_value("x-custom") == std::string_view("a, b ; c"));  // unknown: verbatim
+  CHECK(m->header_value("Supported") == std::string_view("path, outbound"));
+  CHECK(m->header_at(1).name == "VIA");  // names kept as written
+}
+
+TEST_CASE("header folding is read as a single space and values are trimmed", "[parser]") {
+  auto m = must_parse(
+      "OPTIONS sip:x@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP\r\n  host.example.com\r\n\t;branch=z9hG4bK9\r\n"
+      "To: <sip:x@example.com>\r\nFrom: <sip:y@example.com>;tag=1\r\nCall-ID:   spaced   \r\n"
+      "CSeq: 1\r\n OPTIONS\r\nSubject:\r\n  folded\r\n  subject\r\nContent-Length: 0\r\n\r\n");
+  CHECK(m->top_via().host == "host.example.com");
+  CHECK(m->top_via().branch == "z9hG4bK9");
+  CHECK(m->call_id() == "spaced");
+  CHECK(m->cseq().method == "OPTIONS");
+  auto subject = m->header_value("Subject");
+  REQUIRE(subject);
+  CHECK(subject->find_first_of("\r\n") == std::string_view::npos);
+  CHECK(subject->substr(0, 6) == "folded");
+  CHECK(subject->substr(subject->size() - 7) == "subject");
+}
+
+TEST_CASE("§18.3 datagram framing", "[parser]") {
+  SECTION("octets past Content-Length are discarded") {
+    auto m = must_parse(invite_head + "Content-Length: 3\r\n\r\nabcGARBAGE");
+    CHECK(m->body() == "abc");
+    CHECK(m->bytes().find("GARBAGE") == std::string_view::npos);
+  }
+  SECTION("a Content-Length larger than the datagram is an error a request is answered for") {
+    parse_result r = parse_message(invite_head + "Content-Length: 10\r\n\r\nabc");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error->status == 400);
+    CHECK(r.answerable());
+    CHECK(r.message->call_id() == "a84b4c76e66710@pc33.atlanta.example.com");
+  }
+  SECTION("without Content-Length the body runs to the end of the datagram") {
+    auto m = must_parse(invite_head + "\r\nbody to the end");
+    CHECK(m->body() == "body to the end");
+    CHECK_FALSE(m->has_content_length());
+  }
+  SECTION("CRLFs before the start line are ignored (§7.5)") {
+    auto m = must_parse("\r\n\r\n" + invite_head + "Content-Length: 0\r\n\r\n");
+    CHECK(m->method() == sip_method::invite);
+  }
+  SECTION("non-numeric, negative and repeated lengths") {
+    CHECK(must_fail(invite_head + "Content-Length: five\r\n\r\n").reason.find("Content-Length") != std::string::npos);
+    CHECK(must_fail(invite_head + "Content-Length: -1\r\n\r\n").status == 400);
+    CHECK(must_fail(invite_head + "Content-Length: 0\r\nl: 0\r\n\r\n").reason.find("multiple") != std::string::npos);
+    CHECK(must_fail(invite_head + "Content-Length: 99999999999999999999\r\n\r\n").status == 513);
+  }
+}
+
+TEST_CASE("a stream message must carry Content-Length", "[parser]") {
+  CHECK(must_fail(invite_head + "\r\n", framing::stream).reason.find("Content-Length") != std::string::npos);
+  CHECK(must_parse(invite_head + "Content-Length: 0\r\n\r\n", framing::stream));
+}
+
+TEST_CASE("errors carry a status and a reason, and what is needed to answer", "[parser]") {
+  SECTION("a header line without a colon") {
+    parse_result r = parse_message(invite_head + "Broken header line\r\nContent-Length: 0\r\n\r\n");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error->reason == "header line without ':'");
+    REQUIRE(r.answerable());
+    CHECK(r.message->top_via().branch == "z9hG4bK776asdhds");
+    CHECK(r.message->cseq().number == 314159);
+  }
+  SECTION("a bare LF") {
+    CHECK(must_fail("OPTIONS sip:a@b SIP/2.0\r\nVia: x\nTo: y\r\n\r\n").reason.find("bare LF") != std::string::npos);
+  }
+  SECTION("garbage") {
+    parse_result r = parse_message(std::string("\x01\x02\x03 garbage"));
+    CHECK_FALSE(r.ok());
+    CHECK_FALSE(r.answerable());
+    CHECK(parse_message("").error->reason == "empty message");
+    CHECK(parse_message("\r\n\r\n").error);
+  }
+  SECTION("an unsupported SIP version is 505") {
+    CHECK(must_fail("OPTIONS sip:a@b.com SIP/3.0\r\n\r\n").status == 505);
+  }
+  SECTION("Max-Forwards beyond 255") {
+    CHECK(must_fail(invite_head + "Max-Forwards: 256\r\n\r\n").reason.find("Max-Forwards") != std::string::npos);
+  }
+  SECTION("limits") {
+    parse_limits small;
+    small.max_header_lines = 5;
+    parse_result r = parse_message(invite_head + "Content-Length: 0\r\n\r\n", framing::datagram, small);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error->reason == "too many header lines");
+    small.max_message_bytes = 100;
+    CHECK(parse_message(invite_head + "Content-Length: 0\r\n\r\n", framing::datagram, small).error->status == 513);
+  }
+}
+
+TEST_CASE("a message is shared by handle and its lazy views are safe to read concurrently", "[parser]") {
+  auto m = must_parse(test::torture("longreq"));
+  message_ptr copy = m;
+  CHECK(copy.get() == m.get());
+  std::vector<const std::vector<via>*> seen(4);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) readers.emplace_back([&, i] { seen[i] = &copy->vias(); });
+  for (auto& t : readers) t.join();
+  for (auto* p : seen) CHECK(p == seen[0]);
+  CHECK(seen[0]->size() == 34);
+  CHECK(m->heap_bytes() > m->bytes().size());
+}
+
+}  // namespace sipactor

@@ -1,6 +1,8 @@
 #include "messages/header_names.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 #include "messages/text.hpp"
 
@@ -92,35 +94,51 @@ constexpr header_id compact_form(char c) noexcept {
   }
 }
 
-constexpr std::uint32_t hash_name(std::string_view s) noexcept {
-  std::uint32_t h = 2166136261u;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(text::to_lower(c))) * 16777619u;
-  return h;
+// Our names hold only letters and '-', and a header name is a token: for such pairs, equality
+// after OR-ing 0x20 into every octet is exactly case-insensitive equality.
+inline bool names_match(std::string_view known, const char* name) noexcept {
+  constexpr std::uint64_t lower = 0x2020202020202020ull;
+  std::uint64_t diff = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= known.size(); i += 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, known.data() + i, 8);
+    std::memcpy(&b, name + i, 8);
+    diff |= (a | lower) ^ (b | lower);
+  }
+  for (; i < known.size(); ++i) diff |= static_cast<std::uint64_t>((known[i] | 0x20) ^ (name[i] | 0x20));
+  return diff == 0;
 }
 
-// Open-addressing table over the long names: one hash and one comparison per lookup.
-constexpr std::size_t table_size = 256;
-struct name_table {
-  std::array<std::uint8_t, table_size> slot{};  // index + 1 into long_names; 0 = empty
-  constexpr name_table() {
-    for (std::size_t i = 0; i < std::size(long_names); ++i) {
-      std::size_t s = hash_name(long_names[i].name) % table_size;
-      while (slot[s] != 0) s = (s + 1) % table_size;
-      slot[s] = static_cast<std::uint8_t>(i + 1);
+// The names grouped by length: a lookup compares only names of its own length, first letter
+// first.
+constexpr std::size_t max_name_length = 20;
+struct length_index {
+  std::array<std::uint8_t, std::size(long_names)> order{};  // indexes into long_names, by length
+  std::array<std::uint8_t, max_name_length + 2> first{};    // order[first[n] .. first[n+1]) have length n
+  constexpr length_index() {
+    std::size_t k = 0;
+    for (std::size_t len = 0; len <= max_name_length; ++len) {
+      first[len] = static_cast<std::uint8_t>(k);
+      for (std::size_t i = 0; i < std::size(long_names); ++i)
+        if (long_names[i].name.size() == len) order[k++] = static_cast<std::uint8_t>(i);
     }
+    first[max_name_length + 1] = static_cast<std::uint8_t>(k);
   }
 };
-constexpr name_table table{};
+constexpr length_index by_length{};
+static_assert(by_length.first[max_name_length + 1] == std::size(long_names), "a name is longer than max_name_length");
 
 }  // namespace
 
 header_id lookup_header(std::string_view name) noexcept {
-  if (name.size() == 1) return compact_form(name[0]);
-  std::size_t s = hash_name(name) % table_size;
-  while (table.slot[s] != 0) {
-    const name_entry& e = long_names[table.slot[s] - 1];
-    if (text::iequals(e.name, name)) return e.id;
-    s = (s + 1) % table_size;
+  const std::size_t n = name.size();
+  if (n == 1) return compact_form(name[0]);
+  if (n == 0 || n > max_name_length) return header_id::other;
+  const char first = static_cast<char>(name[0] | 0x20);
+  for (std::size_t k = by_length.first[n]; k < by_length.first[n + 1]; ++k) {
+    const name_entry& e = long_names[by_length.order[k]];
+    if ((e.name[0] | 0x20) == first && names_match(e.name, name.data())) return e.id;
   }
   return header_id::other;
 }

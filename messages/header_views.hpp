@@ -33,18 +33,42 @@ struct via {
 };
 expected<via> parse_via(std::string_view element);
 
+
+
 // name-addr / addr-spec with header parameters: From, To, Contact, Route, Record-Route (§20).
 struct name_addr {
   std::string_view text;          // the whole value
   std::string_view display_name;  // as written (quotes kept); empty if none
   uri address;
-  std::string_view params;  // header parameters after the address, starting with ';'
-  bool bracketed = false;   // the URI was written in <>
-  std::string_view tag() const { return find_param(params, "tag").value_or(std::string_view{}); }
+  std::string_view params;     // header parameters after the address, starting with ';'
+  std::string_view tag_value;  // the tag parameter (§19.3), empty if none
+  bool bracketed = false;      // the URI was written in <>
+  std::string_view tag() const noexcept { return tag_value; }
   std::optional<std::string_view> param(std::string_view name) const { return find_param(params, name); }
   std::string display_name_unquoted() const;
 };
 expected<name_addr> parse_name_addr(std::string_view element);
+
+// Parses the element of a comma-separated value that starts at s[pos]. On success pos is at the
+// end of s or at the ',' before the next element; on failure the reason is returned. `out` must
+// be default-constructed: it is filled, not reset (resetting large views costs more than parsing).
+const char* parse_via_at(std::string_view s, std::size_t& pos, via& out) noexcept;
+const char* parse_name_addr_at(std::string_view s, std::size_t& pos, name_addr& out) noexcept;
+
+// Calls f(element) for each element of a comma-separated value, parsed by parse_at (one of the
+// functions above). Returns nullptr, or the reason the value is malformed.
+template <class T, class F>
+const char* for_each_value(std::string_view s, const char* (*parse_at)(std::string_view, std::size_t&, T&) noexcept,
+                           F&& f) {
+  std::size_t pos = 0;
+  for (;;) {
+    T element;
+    if (const char* reason = parse_at(s, pos, element)) return reason;
+    f(element);
+    if (pos >= s.size()) return nullptr;
+    ++pos;  // the comma
+  }
+}
 
 // Contact (§20.10): "*" or a list of addresses with expires and q.
 struct contact {
@@ -57,6 +81,12 @@ struct contact_list {
   std::vector<contact> contacts;
 };
 expected<contact> parse_contact(std::string_view element);
+// Reads the expires and q parameters of a contact address into `out` (not its address).
+const char* read_contact_params(const name_addr& address, contact& out);
+// The same check without building a contact: nullptr when expires and q are acceptable.
+const char* check_contact_params(const name_addr& address);
+// Calls f(contact) for each contact of one header value; sets star for "*". Returns the reason
+// the value is malformed, or nullptr.
 // Calls f(contact) for each contact of one header value; sets star for "*". Returns the reason
 // the value is malformed, or nullptr.
 template <class F>
@@ -67,13 +97,15 @@ const char* for_each_contact(std::string_view value, bool& star, F&& f) {
     return nullptr;
   }
   const char* reason = nullptr;
-  text::for_each_element(v, [&](std::string_view element) {
-    auto c = element.empty() ? expected<contact>(failure{"empty Contact value"}) : parse_contact(element);
-    if (!c) reason = c.reason();
-    else f(*c);
-    return reason == nullptr;
+  const char* syntax = for_each_value<name_addr>(v, parse_name_addr_at, [&](const name_addr& na) {
+    if (reason != nullptr) return;
+    contact c;
+    if ((reason = read_contact_params(na, c)) == nullptr) {
+      c.address = na;
+      f(c);
+    }
   });
-  return reason;
+  return syntax != nullptr ? syntax : reason;
 }
 // Appends the contacts of one header value to `out`.
 inline const char* parse_contact_value(std::string_view value, contact_list& out) {

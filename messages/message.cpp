@@ -89,10 +89,7 @@ const std::vector<via>& message::vias() const {
     std::vector<via> out;
     out.reserve(via_count_);
     for_each_header(header_id::via, [&](const header& h) {
-      text::for_each_element(h.value, [&](std::string_view element) {
-        if (auto v = parse_via(element)) out.push_back(*v);
-        return true;
-      });
+      for_each_value<via>(h.value, parse_via_at, [&](const via& v) { out.push_back(v); });
     });
     return out;
   });
@@ -110,10 +107,7 @@ namespace {
 std::vector<name_addr> address_list(const message& m, header_id id) {
   std::vector<name_addr> out;
   m.for_each_header(id, [&](const header& h) {
-    text::for_each_element(h.value, [&](std::string_view element) {
-      if (auto na = parse_name_addr(element)) out.push_back(*na);
-      return true;
-    });
+    for_each_value<name_addr>(h.value, parse_name_addr_at, [&](const name_addr& na) { out.push_back(na); });
   });
   return out;
 }

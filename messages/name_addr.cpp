@@ -2,6 +2,8 @@
 //   (name-addr / addr-spec) *( SEMI param )
 //   name-addr = [ display-name ] LAQUOT addr-spec RAQUOT
 //   display-name = *(token LWS) / quoted-string
+#include <cstring>
+
 #include "messages/header_views.hpp"
 #include "messages/text.hpp"
 
@@ -9,68 +11,78 @@ namespace sipactor {
 
 namespace {
 constexpr auto npos = std::string_view::npos;
-
-bool is_token_display_name(std::string_view s) {
-  for (char c : s)
-    if (!text::is_token_char(c) && !text::is_lws(c)) return false;
-  return true;
-}
 }  // namespace
 
-expected<name_addr> parse_name_addr(std::string_view element) {
-  name_addr na;
-  na.text = element;
-  std::string_view s = element;
-  if (s.empty()) return failure{"empty address"};
-  std::size_t pos = 0;
-  if (s[0] == '"') {
-    std::size_t end = text::skip_quoted(s, 0);
-    if (end == npos) return failure{"unterminated quoted string in display name"};
-    na.display_name = s.substr(0, end);
-    pos = end;
-    while (pos < s.size() && text::is_lws(s[pos])) ++pos;
-    if (pos >= s.size() || s[pos] != '<') return failure{"display name not followed by <URI>"};
+const char* parse_name_addr_at(std::string_view s, std::size_t& pos, name_addr& na) noexcept {
+  const std::size_t n = s.size();
+  std::size_t i = pos;
+  while (i < n && text::is_lws(s[i])) ++i;
+  const std::size_t start = i;
+  if (i >= n || s[i] == ',') return "empty address";
+
+  if (s[i] == '"') {
+    std::size_t end = text::skip_quoted(s, i);
+    if (end == npos) return "unterminated quoted string in display name";
+    na.display_name = s.substr(i, end - i);
+    i = end;
+    while (i < n && text::is_lws(s[i])) ++i;
+    if (i >= n || s[i] != '<') return "display name not followed by <URI>";
   } else {
-    std::size_t lt = s.find('<');
-    if (lt != npos) {
-      // RFC 4475 §3.1.1.6 (lwsdisp): no LWS before '<' is accepted.
-      na.display_name = text::trim(s.substr(0, lt));
-      if (!is_token_display_name(na.display_name))
-        return failure{"display name with characters that require quoting"};
-      pos = lt;
+    // A token display name: words up to '<' (RFC 4475 §3.1.1.6: no LWS before '<' is accepted).
+    std::size_t j = i;
+    while (j < n && (text::is_token_char(s[j]) || text::is_lws(s[j]))) ++j;
+    if (j < n && s[j] == '<') {
+      na.display_name = text::trim(s.substr(i, j - i));
+      i = j;
     }
   }
 
-  if (pos < s.size() && s[pos] == '<') {
-    std::size_t gt = s.find('>', pos);
-    if (gt == npos) return failure{"missing '>' after URI"};
-    std::string_view inner = s.substr(pos + 1, gt - pos - 1);
-    if (inner.empty()) return failure{"empty URI in <>"};
+  if (s[i] == '<') {
+    std::size_t close = i + 1;
+    while (close < n && s[close] != '>') ++close;  // URIs are short: a loop beats memchr here
+    if (close == n) return "missing '>' after URI";
+    std::string_view inner = s.substr(i + 1, close - i - 1);
+    if (inner.empty()) return "empty URI in <>";
     // LAQUOT = SWS "<", RAQUOT = ">" SWS: no whitespace inside the brackets (RFC 4475 §3.1.2.14).
-    if (text::is_lws(inner.front()) || text::is_lws(inner.back())) return failure{"whitespace inside <> around URI"};
-    auto u = parse_uri(inner);
-    if (!u) return u.error();
-    na.address = *u;
+    if (text::is_lws(inner.front()) || text::is_lws(inner.back())) return "whitespace inside <> around URI";
+    if (const char* reason = parse_uri_into(inner, na.address)) return reason;
     na.bracketed = true;
-    pos = gt + 1;
+    i = close + 1;
   } else {
-    // addr-spec: the URI ends at the first ';' (header parameters follow) or whitespace.
-    std::size_t end = pos;
-    while (end < s.size() && s[end] != ';' && !text::is_lws(s[end])) ++end;
-    std::string_view uri_text = s.substr(pos, end - pos);
+    // addr-spec: the URI ends at the first ';' (header parameters follow), ',' or whitespace.
+    std::size_t j = i;
+    while (j < n && s[j] != ';' && s[j] != ',' && !text::is_lws(s[j]) && s[j] != '?') ++j;
     // §20: a URI with a comma, question mark or semicolon MUST be in <> (RFC 4475 §3.1.2.13).
-    if (uri_text.find('?') != npos || uri_text.find(',') != npos)
-      return failure{"URI containing '?' or ',' must be enclosed in <>"};
-    auto u = parse_uri(uri_text);
-    if (!u) return u.error();
-    na.address = *u;
-    pos = end;
+    if (j < n && s[j] == '?') return "URI containing '?' must be enclosed in <>";
+    if (const char* reason = parse_uri_into(s.substr(i, j - i), na.address)) {
+      // "Bell, Alexander <sip:...>": words that needed quoting before a bracketed URI.
+      if (std::memchr(s.data() + i, '<', n - i) != nullptr) return "display name with characters that require quoting";
+      return reason;
+    }
+    i = j;
   }
 
-  std::string_view rest = text::trim(s.substr(pos));
-  if (!rest.empty() && rest[0] != ';') return failure{"unexpected text after address"};
-  if (const char* reason = validate_params(rest)) return failure{reason};
-  na.params = rest;
+  while (i < n && text::is_lws(s[i])) ++i;
+  const std::size_t params_start = i;
+  while (i < n && s[i] == ';') {
+    param p;
+    const char* reason = nullptr;
+    i = detail::read_param(s, i, p, &reason);
+    if (reason != nullptr) return reason;
+    if (p.name.size() == 3 && text::iequals(p.name, "tag")) na.tag_value = p.value;
+  }
+  if (i < n && s[i] != ',') return "unexpected text after address";
+  na.params = text::trim_right(s.substr(params_start, i - params_start));
+  na.text = text::trim_right(s.substr(start, i - start));
+  pos = i;
+  return nullptr;
+}
+
+expected<name_addr> parse_name_addr(std::string_view element) {
+  name_addr na;
+  std::size_t pos = 0;
+  if (const char* reason = parse_name_addr_at(element, pos, na)) return failure{reason};
+  if (pos != element.size()) return failure{"more than one address"};
   return na;
 }
 
@@ -98,19 +110,31 @@ int parse_qvalue(std::string_view v) {
 }
 }  // namespace
 
+const char* read_contact_params(const name_addr& address, contact& c) {
+  if (address.params.empty()) return nullptr;
+  if (auto e = address.param("expires")) {
+    auto seconds = parse_delta_seconds(*e);
+    c.expires = seconds ? *seconds : 3600u;  // §10.2.1.1: malformed values read as 3600
+  }
+  if (auto q = address.param("q")) {
+    c.q_milli = parse_qvalue(*q);
+    if (c.q_milli < 0) return "invalid Contact q-value";
+  }
+  return nullptr;
+}
+
+const char* check_contact_params(const name_addr& address) {
+  if (address.params.empty()) return nullptr;
+  auto q = address.param("q");
+  return q && parse_qvalue(*q) < 0 ? "invalid Contact q-value" : nullptr;
+}
+
 expected<contact> parse_contact(std::string_view element) {
   auto na = parse_name_addr(element);
   if (!na) return na.error();
   contact c;
+  if (const char* reason = read_contact_params(*na, c)) return failure{reason};
   c.address = *na;
-  if (auto e = na->param("expires")) {
-    auto seconds = parse_delta_seconds(*e);
-    c.expires = seconds ? *seconds : 3600u;  // §10.2.1.1: malformed values read as 3600
-  }
-  if (auto q = na->param("q")) {
-    c.q_milli = parse_qvalue(*q);
-    if (c.q_milli < 0) return failure{"invalid Contact q-value"};
-  }
   return c;
 }
 

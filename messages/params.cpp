@@ -3,54 +3,40 @@
 namespace sipactor {
 namespace detail {
 
-namespace {
-// gen-value = token / host / quoted-string; URI pvalues add "[]/:&+$" and %-escapes.
-bool is_param_value_char(char c) noexcept {
-  if (text::is_token_char(c)) return true;
-  switch (c) {
-    case '[': case ']': case '/': case ':': case '&': case '+': case '$': case '@':
-      return true;
-    default:
-      return false;
-  }
-}
-bool is_param_name_char(char c) noexcept {
-  // pname allows param-unreserved characters too (RFC 3261 §25.1 paramchar).
-  return text::is_token_char(c) || c == '[' || c == ']' || c == '/' || c == ':' || c == '&' ||
-         c == '$';
-}
-std::size_t skip_ws(std::string_view s, std::size_t pos) noexcept {
-  while (pos < s.size() && text::is_lws(s[pos])) ++pos;
-  return pos;
-}
-}  // namespace
-
 std::size_t read_param(std::string_view s, std::size_t pos, param& out, const char** reason) noexcept {
+  // SEMI = SWS ";" SWS; generic-param = token [ EQUAL gen-value ]; EQUAL = SWS "=" SWS;
+  // gen-value = token / host / quoted-string. URI paramchars ([ ] / : & + $) are accepted too.
   constexpr auto npos = std::string_view::npos;
+  constexpr std::uint16_t name_chars = text::token | text::param;
+  const std::size_t n = s.size();
   if (s[pos] != ';') {
     *reason = "expected ';' before a parameter";
     return npos;
   }
-  pos = skip_ws(s, pos + 1);
+  ++pos;
+  while (pos < n && text::is_lws(s[pos])) ++pos;
   std::size_t name_start = pos;
-  while (pos < s.size() && is_param_name_char(s[pos])) ++pos;
+  while (pos < n && text::is(s[pos], name_chars)) ++pos;
   if (pos == name_start) {
     *reason = "empty parameter name";
     return npos;
   }
   out.name = s.substr(name_start, pos - name_start);
-  pos = skip_ws(s, pos);
-  if (pos < s.size() && s[pos] == '=') {
-    pos = skip_ws(s, pos + 1);
+  out.value = {};
+  out.has_value = false;
+  while (pos < n && text::is_lws(s[pos])) ++pos;
+  if (pos < n && s[pos] == '=') {
+    ++pos;
+    while (pos < n && text::is_lws(s[pos])) ++pos;
     std::size_t value_start = pos;
-    if (pos < s.size() && s[pos] == '"') {
+    if (pos < n && s[pos] == '"') {
       pos = text::skip_quoted(s, pos);
       if (pos == npos) {
         *reason = "unterminated quoted string in parameter value";
         return npos;
       }
     } else {
-      while (pos < s.size() && is_param_value_char(s[pos])) ++pos;
+      while (pos < n && text::is(s[pos], name_chars)) ++pos;
       if (pos == value_start) {
         *reason = "empty parameter value";
         return npos;
@@ -58,13 +44,9 @@ std::size_t read_param(std::string_view s, std::size_t pos, param& out, const ch
     }
     out.value = s.substr(value_start, pos - value_start);
     out.has_value = true;
+    while (pos < n && text::is_lws(s[pos])) ++pos;
   }
-  std::size_t after = skip_ws(s, pos);
-  if (after < s.size() && s[after] != ';') {
-    *reason = "unexpected character in parameter list";
-    return npos;
-  }
-  return after;
+  return pos;
 }
 
 bool param_name_equals(std::string_view raw, std::string_view name) noexcept {

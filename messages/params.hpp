@@ -17,8 +17,8 @@ struct param {
 };
 
 namespace detail {
-// Reads one `;name[=value]` at s[pos] (s[pos] == ';' after optional SWS). Returns the position
-// after it, or npos with *reason set.
+// Reads one `;name[=value]` at s[pos] (s[pos] == ';'). Returns the position after it and its
+// trailing whitespace, or npos with *reason set.
 std::size_t read_param(std::string_view s, std::size_t pos, param& out, const char** reason) noexcept;
 // Case-insensitive comparison of a parameter name with a plain name, %-escapes decoded (§19.1.4).
 bool param_name_equals(std::string_view raw, std::string_view name) noexcept;
@@ -36,6 +36,7 @@ const char* for_each_param(std::string_view raw, F&& f) {
     const char* reason = nullptr;
     pos = detail::read_param(raw, pos, p, &reason);
     if (reason != nullptr) return reason;
+    if (pos < raw.size() && raw[pos] != ';') return "unexpected character in parameter list";
     if (!f(p)) return nullptr;
   }
 }

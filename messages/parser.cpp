@@ -7,6 +7,7 @@
 // header still yields the Via/From/To/Call-ID/CSeq needed to answer it (§8.2.6, RFC 4475).
 #include "messages/parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -54,6 +55,7 @@ class message_parser {
   std::size_t message_end_ = 0;
   bool has_content_length_ = false;
   bool truncated_ = false;  // header splitting stopped early: no body framing
+  std::uint64_t seen_ = 0;  // headers present, one bit per header_id (see parse_views)
 };
 
 namespace {
@@ -79,6 +81,11 @@ void message_parser::split_headers(std::size_t pos) {
   auto split_fail = [this](const char* reason) {
     if (!split_error_) split_error_ = parse_error{400, reason};
   };
+  header_field* last = nullptr;
+  auto trim_last = [&] {
+    if (last == nullptr) return;
+    while (last->value_length > 0 && text::is_lws(p[last->value_offset + last->value_length - 1])) --last->value_length;
+  };
   for (;;) {
     if (pos >= n) {
       // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
@@ -87,13 +94,12 @@ void message_parser::split_headers(std::size_t pos) {
       header_end_ = n;
       break;
     }
-    const void* lf = std::memchr(p + pos, '\n', n - pos);
+    std::size_t at = pos + text::find_lf(p + pos, p + n);
     std::size_t line_end, next;
-    if (lf == nullptr) {
+    if (at == n) {
       if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");
       line_end = next = n;
     } else {
-      std::size_t at = static_cast<std::size_t>(static_cast<const char*>(lf) - p);
       if (at == pos || p[at - 1] != '\r') {
         split_fail("bare LF in header section");
         line_end = at;
@@ -108,40 +114,53 @@ void message_parser::split_headers(std::size_t pos) {
     }
     if (text::is_ws(p[pos])) {
       // §7.3.1: a line starting with whitespace continues the previous header value.
-      if (fields_->empty()) {
+      if (last == nullptr) {
         split_fail("continuation line before the first header");
       } else {
-        header_field& f = fields_->back();
-        f.value_length = static_cast<std::uint32_t>(line_end - f.value_offset);
-        f.folded = 1;
+        if (last->value_length == 0) {
+          std::size_t first = pos;
+          while (first < line_end && text::is_ws(p[first])) ++first;
+          last->value_offset = static_cast<std::uint32_t>(first);
+        }
+        last->value_length = static_cast<std::uint32_t>(line_end - last->value_offset);
+        last->folded = 1;
       }
-    } else if (const void* c = std::memchr(p + pos, ':', line_end - pos); c == nullptr) {
-      split_fail("header line without ':'");
+      pos = next;
+      continue;
+    }
+    // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'.
+    std::size_t i = pos;
+    while (i < line_end && text::is_token_char(p[i])) ++i;
+    std::size_t name_end = i;
+    while (i < line_end && text::is_ws(p[i])) ++i;
+    if (i == line_end || p[i] != ':') {
+      bool has_colon = std::memchr(p + pos, ':', line_end - pos) != nullptr;
+      split_fail(has_colon ? "malformed header name" : "header line without ':'");
+    } else if (name_end == pos) {
+      split_fail("malformed header name");
+    } else if (fields_->size() >= limits_.max_header_lines) {
+      split_fail("too many header lines");
+      trim_last();
+      header_end_ = pos;
+      truncated_ = true;
+      return;
     } else {
-      std::size_t colon = static_cast<std::size_t>(static_cast<const char*>(c) - p);
-      std::size_t name_end = colon;
-      while (name_end > pos && text::is_ws(p[name_end - 1])) --name_end;  // HCOLON
-      std::string_view name(p + pos, name_end - pos);
-      if (!text::is_token(name)) {
-        split_fail("malformed header name");
-      } else if (fields_->size() >= limits_.max_header_lines) {
-        split_fail("too many header lines");
-        header_end_ = pos;
-        truncated_ = true;
-        return;
-      } else {
-        fields_->push_back(header_field{static_cast<std::uint32_t>(pos),
-                                        static_cast<std::uint32_t>(colon + 1),
-                                        static_cast<std::uint32_t>(line_end - colon - 1),
-                                        static_cast<std::uint16_t>(name.size()), lookup_header(name), 0});
-      }
+      trim_last();
+      ++i;
+      while (i < line_end && text::is_ws(p[i])) ++i;
+      // Filled in place: a temporary would be copied through the stack (a store-forwarding stall).
+      header_field& f = fields_->emplace_back();
+      f.name_offset = static_cast<std::uint32_t>(pos);
+      f.value_offset = static_cast<std::uint32_t>(i);
+      f.value_length = static_cast<std::uint32_t>(line_end - i);
+      f.name_length = static_cast<std::uint16_t>(name_end - pos);
+      f.id = lookup_header(std::string_view(p + pos, name_end - pos));
+      f.folded = 0;
+      last = &f;
     }
     pos = next;
   }
-  for (header_field& f : *fields_) {
-    while (f.value_length > 0 && text::is_lws(p[f.value_offset])) ++f.value_offset, --f.value_length;
-    while (f.value_length > 0 && text::is_lws(p[f.value_offset + f.value_length - 1])) --f.value_length;
-  }
+  trim_last();
 }
 
 // RFC 3261 §18.3 framing.
@@ -210,7 +229,7 @@ bool message_parser::parse_request_line(message& m, std::string_view line) {
     fail(400, "extra whitespace between request line elements");  // RFC 4475 §3.1.2.9
     return true;
   }
-  if (uri_text.find_first_of(" \t") != std::string_view::npos) {
+  if (std::any_of(uri_text.begin(), uri_text.end(), text::is_ws)) {
     fail(400, "whitespace inside Request-URI");  // RFC 4475 §3.1.2.8
     return true;
   }
@@ -264,106 +283,117 @@ bool message_parser::parse_start_line(message& m) {
 }
 
 void message_parser::parse_views(message& m) {
-  bool seen_from = false, seen_to = false, seen_call_id = false, seen_cseq = false,
-       seen_max_forwards = false, seen_content_type = false, seen_expires = false,
-       seen_min_expires = false;
-  auto single = [&](bool& seen, header_id id) {
-    if (seen && !error_) fail(400, std::string("multiple ") + std::string(canonical_name(id)) + " headers");
-    bool first = !seen;
-    seen = true;
+  std::uint64_t seen = 0;  // bit per header_id present
+  static_assert(static_cast<unsigned>(header_id::count_) <= 64);
+  auto single = [&](header_id id) {
+    std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(id);
+    if ((seen & bit) != 0 && !error_) fail(400, std::string("multiple ") + std::string(canonical_name(id)) + " headers");
+    bool first = (seen & bit) == 0;
+    seen |= bit;
     return first;
   };
   for (std::size_t i = 0; i < m.header_count_; ++i) {
     const header h = m.header_at(i);
     switch (h.id) {
-      case header_id::via:
-        text::for_each_element(h.value, [&](std::string_view element) {
-          auto v = element.empty() ? expected<via>(failure{"empty Via value"}) : parse_via(element);
-          if (!v) {
-            fail_header(h.id, h.name, v.reason());
-            return false;
-          }
-          if (m.via_count_ == 0) m.top_via_ = *v;
-          if (m.via_count_ < 255) ++m.via_count_;
-          return true;
-        });
+      case header_id::via: {
+        seen |= std::uint64_t{1} << static_cast<unsigned>(header_id::via);
+        std::size_t pos = 0;
+        const char* reason = nullptr;
+        if (m.via_count_ == 0) {
+          reason = parse_via_at(h.value, pos, m.top_via_);
+          if (reason == nullptr) m.via_count_ = 1;
+          if (reason == nullptr && pos < h.value.size()) ++pos;
+        }
+        while (reason == nullptr && pos < h.value.size()) {  // the other values: validated only
+          via other;
+          reason = parse_via_at(h.value, pos, other);
+          if (reason == nullptr && m.via_count_ < 255) ++m.via_count_;
+          if (reason == nullptr && pos < h.value.size()) ++pos;
+        }
+        if (reason != nullptr) fail_header(h.id, h.name, reason);
         break;
+      }
       case header_id::from:
       case header_id::to: {
         bool is_from = h.id == header_id::from;
-        if (!single(is_from ? seen_from : seen_to, h.id)) break;
-        auto na = parse_name_addr(h.value);
-        if (!na) {
-          fail_header(h.id, h.name, na.reason());
+        if (!single(h.id)) break;
+        name_addr& target = is_from ? m.from_ : m.to_;
+        std::size_t pos = 0;
+        const char* reason = parse_name_addr_at(h.value, pos, target);
+        if (reason == nullptr && pos != h.value.size()) reason = "more than one address";
+        if (reason != nullptr) {
+          target = name_addr{};
+          fail_header(h.id, h.name, reason);
           break;
         }
-        (is_from ? m.from_ : m.to_) = *na;
-        (is_from ? m.from_tag_ : m.to_tag_) = na->tag();
+        (is_from ? m.from_tag_ : m.to_tag_) = target.tag_value;
         break;
       }
       case header_id::call_id:
-        if (!single(seen_call_id, h.id)) break;
+        if (!single(h.id)) break;
         if (!valid_call_id(h.value)) fail_header(h.id, h.name, "not a word [\"@\" word]");
         m.call_id_ = h.value;
         break;
       case header_id::cseq:
-        if (!single(seen_cseq, h.id)) break;
+        if (!single(h.id)) break;
         if (auto c = parse_cseq(h.value)) m.cseq_ = *c;
         else fail_header(h.id, h.name, c.reason());
         break;
-      case header_id::max_forwards:
-        if (!single(seen_max_forwards, h.id)) break;
+      case header_id::max_forwards: {
+        if (!single(h.id)) break;
         // §20.22: an integer in the range 0-255 (RFC 4475 §3.1.2.4)
-        if (auto v = text::parse_decimal(h.value, 255)) m.max_forwards_ = static_cast<int>(*v);
+        std::uint64_t v = 0;
+        if (text::parse_decimal(h.value, 255, v)) m.max_forwards_ = static_cast<int>(v);
         else fail_header(h.id, h.name, "not a number from 0 to 255");
         break;
+      }
       case header_id::content_type:
-        if (!single(seen_content_type, h.id)) break;
+        if (!single(h.id)) break;
         m.content_type_ = h.value;
         if (auto t = parse_media_type(h.value); !t) fail_header(h.id, h.name, t.reason());
         break;
       case header_id::expires:
       case header_id::min_expires: {
-        bool is_expires = h.id == header_id::expires;
-        if (!single(is_expires ? seen_expires : seen_min_expires, h.id)) break;
-        if (auto v = parse_delta_seconds(h.value)) (is_expires ? m.expires_ : m.min_expires_) = *v;
+        if (!single(h.id)) break;
+        if (auto v = parse_delta_seconds(h.value)) (h.id == header_id::expires ? m.expires_ : m.min_expires_) = *v;
         else fail_header(h.id, h.name, v.reason());
         break;
       }
       case header_id::contact: {
-        bool star = false;
-        if (const char* reason = for_each_contact(h.value, star, [](const contact&) {}))
-          fail_header(h.id, h.name, reason);
+        if (text::trim(h.value) == "*") break;
+        const char* q_reason = nullptr;
+        const char* reason = for_each_value<name_addr>(h.value, parse_name_addr_at, [&](const name_addr& na) {
+          if (q_reason == nullptr) q_reason = check_contact_params(na);
+        });
+        if (reason != nullptr || q_reason != nullptr) fail_header(h.id, h.name, reason != nullptr ? reason : q_reason);
         break;
       }
       case header_id::route:
       case header_id::record_route:
-        text::for_each_element(h.value, [&](std::string_view element) {
-          auto na = element.empty() ? expected<name_addr>(failure{"empty value"}) : parse_name_addr(element);
-          if (!na) fail_header(h.id, h.name, na.reason());
-          return na.ok();
-        });
+        if (const char* reason = for_each_value<name_addr>(h.value, parse_name_addr_at, [](const name_addr&) {}))
+          fail_header(h.id, h.name, reason);
         break;
       default:
         break;
     }
   }
+  seen_ = seen;
 }
 
 void message_parser::check_required(message& m) {
   // §8.1.1: To, From, CSeq, Call-ID and Via are mandatory in every request (and every response
   // carries them back, §8.2.6.2). Max-Forwards is not demanded: RFC 2543 peers omit it.
   std::string missing;
-  auto need = [&](bool present, std::string_view name) {
-    if (present) return;
+  auto need = [&](header_id id) {
+    if ((seen_ & (std::uint64_t{1} << static_cast<unsigned>(id))) != 0) return;
     missing += missing.empty() ? "" : ", ";
-    missing += name;
+    missing += canonical_name(id);
   };
-  need(m.via_count_ > 0 || m.header_count(header_id::via) > 0, "Via");
-  need(m.header_count(header_id::from) > 0, "From");
-  need(m.header_count(header_id::to) > 0, "To");
-  need(m.header_count(header_id::call_id) > 0, "Call-ID");
-  need(m.header_count(header_id::cseq) > 0, "CSeq");
+  need(header_id::via);
+  need(header_id::from);
+  need(header_id::to);
+  need(header_id::call_id);
+  need(header_id::cseq);
   if (!missing.empty()) {
     fail(400, "missing required header: " + missing);
     return;

@@ -9,35 +9,53 @@
 
 namespace sipactor::text {
 
-enum char_class : std::uint8_t {
+enum char_class : std::uint16_t {
   alpha = 1 << 0,
   digit = 1 << 1,
   hex = 1 << 2,
-  token = 1 << 3,     // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-  word = 1 << 4,      // word: token chars plus "(" ")" "<" ">" ":" "\" DQUOTE "/" "[" "]" "?" "{" "}"
+  token = 1 << 3,       // token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+  word = 1 << 4,        // word: token chars plus "(" ")" "<" ">" ":" "\" DQUOTE "/" "[" "]" "?" "{" "}"
   unreserved = 1 << 5,  // RFC 3261 §25.1: alphanum / mark
-  ws = 1 << 6,        // SP / HTAB
+  ws = 1 << 6,          // SP / HTAB
+  user = 1 << 7,        // unreserved / escaped / user-unreserved (& = + $ , ; ? /)
+  password = 1 << 8,    // unreserved / escaped / & = + $ ,
+  param = 1 << 9,       // paramchar: unreserved / escaped / param-unreserved ([ ] / : & + $)
+  uri_header = 1 << 10, // hname/hvalue chars: unreserved / escaped / [ ] / ? : + $, and = &
+  host = 1 << 11,       // hostname chars (alphanum - . and, tolerated, _)
+  uric = 1 << 12,       // RFC 2396 uric: reserved / unreserved / escaped (and # [ ])
+  lws = 1 << 13,        // SP / HTAB / CR / LF
 };
 
 struct char_table {
-  std::uint8_t bits[256];
+  std::uint16_t bits[256];
+  constexpr void add(std::string_view chars, std::uint16_t cls) {
+    for (char c : chars) bits[static_cast<unsigned char>(c)] |= cls;
+  }
   constexpr char_table() : bits{} {
-    for (int c = 'a'; c <= 'z'; ++c) bits[c] |= alpha | token | word | unreserved;
-    for (int c = 'A'; c <= 'Z'; ++c) bits[c] |= alpha | token | word | unreserved;
-    for (int c = '0'; c <= '9'; ++c) bits[c] |= digit | hex | token | word | unreserved;
+    for (int c = 'a'; c <= 'z'; ++c) bits[c] |= alpha;
+    for (int c = 'A'; c <= 'Z'; ++c) bits[c] |= alpha;
+    for (int c = '0'; c <= '9'; ++c) bits[c] |= digit | hex;
     for (int c = 'a'; c <= 'f'; ++c) bits[c] |= hex;
     for (int c = 'A'; c <= 'F'; ++c) bits[c] |= hex;
-    for (char c : std::string_view("-.!%*_+`'~")) bits[static_cast<unsigned char>(c)] |= token | word;
-    for (char c : std::string_view("()<>:\\\"/[]?{}")) bits[static_cast<unsigned char>(c)] |= word;
-    for (char c : std::string_view("-_.!~*'()")) bits[static_cast<unsigned char>(c)] |= unreserved;
-    bits[static_cast<unsigned char>(' ')] |= ws;
-    bits[static_cast<unsigned char>('\t')] |= ws;
+    for (int c = 0; c < 256; ++c)
+      if (bits[c] & (alpha | digit)) bits[c] |= token | word | unreserved | user | password | param | uri_header | host | uric;
+    add("-.!%*_+`'~", token | word);
+    add("()<>:\\\"/[]?{}", word);
+    add("-_.!~*'()", unreserved | user | password | param | uri_header | uric);
+    add("%&=+$,;?/", user);
+    add("%&=+$,", password);
+    add("%[]/:&+$", param);
+    add("%[]/?:+$=&", uri_header);
+    add("-._", host);
+    add(";/?:@&=+$,%#[]", uric);
+    add(" \t", ws | lws);
+    add("\r\n", lws);
   }
 };
 
 inline constexpr char_table table{};
 
-constexpr bool is(char c, std::uint8_t cls) noexcept {
+constexpr bool is(char c, std::uint16_t cls) noexcept {
   return (table.bits[static_cast<unsigned char>(c)] & cls) != 0;
 }
 constexpr bool is_alpha(char c) noexcept { return is(c, alpha); }
@@ -73,7 +91,7 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
 
 // Linear white space inside a header value: folding was already replaced by spaces, but
 // CR/LF are trimmed too so the helpers work on raw text.
-constexpr bool is_lws(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+constexpr bool is_lws(char c) noexcept { return is(c, lws); }
 
 inline std::string_view trim_left(std::string_view s) noexcept {
   std::size_t i = 0;
@@ -87,15 +105,33 @@ inline std::string_view trim_right(std::string_view s) noexcept {
 }
 inline std::string_view trim(std::string_view s) noexcept { return trim_right(trim_left(s)); }
 
-inline bool all_of(std::string_view s, std::uint8_t cls) noexcept {
+inline bool all_of(std::string_view s, std::uint16_t cls) noexcept {
   for (char c : s)
     if (!is(c, cls)) return false;
   return true;
 }
 inline bool is_token(std::string_view s) noexcept { return !s.empty() && all_of(s, token); }
 
-// Decimal digits only (leading zeros allowed); nullopt on empty, non-digit or > max.
-std::optional<std::uint64_t> parse_decimal(std::string_view s, std::uint64_t max) noexcept;
+// Decimal digits only (leading zeros allowed); false on empty, non-digit or > max.
+inline bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
+  if (s.empty()) return false;
+  std::uint64_t value = 0;
+  for (char c : s) {
+    unsigned d = static_cast<unsigned char>(c) - '0';
+    if (d > 9 || value > (max - d) / 10) return false;
+    value = value * 10 + d;
+  }
+  out = value;
+  return true;
+}
+inline std::optional<std::uint64_t> parse_decimal(std::string_view s, std::uint64_t max) noexcept {
+  std::uint64_t v = 0;
+  if (!parse_decimal(s, max, v)) return std::nullopt;
+  return v;
+}
+
+// Offset of the first '\n' in [p, end), or end - p.
+std::size_t find_lf(const char* p, const char* end) noexcept;
 
 // Position just after a quoted-string starting at s[pos] == '"' (quoted-pairs honoured), or npos
 // when it is not terminated.

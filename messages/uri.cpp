@@ -1,6 +1,8 @@
 // RFC 3261 §19.1.1 / §25.1 SIP-URI and SIPS-URI, RFC 3966 telephone-uri, RFC 3986 absolute URIs.
 #include "messages/uri.hpp"
 
+#include <cstring>
+
 #include "messages/params.hpp"
 #include "messages/text.hpp"
 
@@ -19,52 +21,26 @@ bool valid_escapes(std::string_view s) noexcept {
   return true;
 }
 
-// user = 1*( unreserved / escaped / user-unreserved ); user-unreserved = & = + $ , ; ? /
-bool is_user_char(char c) noexcept {
-  if (text::is_unreserved(c) || c == '%') return true;
-  switch (c) {
-    case '&': case '=': case '+': case '$': case ',': case ';': case '?': case '/':
-      return true;
-    default:
-      return false;
-  }
-}
-// password = *( unreserved / escaped / "&" / "=" / "+" / "$" / "," )
-bool is_password_char(char c) noexcept {
-  return text::is_unreserved(c) || c == '%' || c == '&' || c == '=' || c == '+' || c == '$' ||
-         c == ',';
-}
-// uric of RFC 2396: reserved / unreserved / escaped (plus '#' fragments, tolerated).
-bool is_uric(char c) noexcept {
-  if (text::is_unreserved(c)) return true;
-  switch (c) {
-    case ';': case '/': case '?': case ':': case '@': case '&': case '=': case '+': case '$':
-    case ',': case '%': case '#': case '[': case ']':
-      return true;
-    default:
-      return false;
-  }
-}
 // phonedigit-hex / visual-separator / "+" (RFC 3966 §3)
 bool is_tel_char(char c) noexcept {
-  return text::is_hex(c) || c == '*' || c == '#' || c == '-' || c == '.' || c == '(' ||
-         c == ')' || c == '+';
+  return text::is_hex(c) || c == '*' || c == '#' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+';
 }
 
 bool valid_ipv4(std::string_view s) noexcept {
-  int parts = 0;
-  std::size_t pos = 0;
-  while (pos <= s.size()) {
-    std::size_t dot = s.find('.', pos);
-    std::string_view part = s.substr(pos, dot == npos ? npos : dot - pos);
-    if (part.empty() || part.size() > 3) return false;
-    auto v = text::parse_decimal(part, 255);
-    if (!v) return false;
-    ++parts;
-    if (dot == npos) break;
-    pos = dot + 1;
+  // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255
+  const char* p = s.data();
+  const char* end = p + s.size();
+  for (int part = 0; part < 4; ++part) {
+    unsigned value = 0;
+    const char* start = p;
+    while (p < end && static_cast<unsigned>(*p - '0') <= 9 && p - start < 3) value = value * 10 + static_cast<unsigned>(*p++ - '0');
+    if (p == start || value > 255) return false;
+    if (part < 3) {
+      if (p == end || *p != '.') return false;
+      ++p;
+    }
   }
-  return parts == 4;
+  return p == end;
 }
 
 bool valid_ipv6(std::string_view s) noexcept {  // without brackets
@@ -84,10 +60,8 @@ bool valid_ipv6(std::string_view s) noexcept {  // without brackets
     }
   }
   if (colons < 2 || colons > 7) return false;
-  auto last_colon = s.rfind(':');
-  std::string_view tail = s.substr(last_colon + 1);
-  if (tail.find('.') != npos) return valid_ipv4(tail);
-  return true;
+  std::string_view tail = s.substr(s.rfind(':') + 1);
+  return tail.find('.') == npos || valid_ipv4(tail);
 }
 
 bool valid_hostname(std::string_view s) noexcept {
@@ -95,106 +69,125 @@ bool valid_hostname(std::string_view s) noexcept {
   if (s.empty()) return false;
   if (s.back() == '.') s.remove_suffix(1);
   std::size_t label_len = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
+  char prev = '.';
+  for (char c : s) {
     if (c == '.') {
-      if (label_len == 0 || s[i - 1] == '-') return false;
+      if (label_len == 0 || prev == '-') return false;
       label_len = 0;
     } else if (text::is_alnum(c) || c == '_' || (c == '-' && label_len > 0)) {
       ++label_len;
     } else {
       return false;
     }
+    prev = c;
   }
-  return label_len > 0 && s.back() != '-';
+  return label_len > 0 && prev != '-';
 }
 
-failure fail(const char* reason) { return failure{reason}; }
+// Advances i over characters of class `cls`.
+inline std::size_t scan(std::string_view s, std::size_t i, std::uint16_t cls) noexcept {
+  while (i < s.size() && text::is(s[i], cls)) ++i;
+  return i;
+}
 
-expected<uri> parse_sip(std::string_view text, std::size_t rest_pos, uri u) {
-  std::string_view rest = text.substr(rest_pos);
-  if (rest.empty()) return fail("empty SIP URI");
-  for (char c : rest)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"')
-      return fail("invalid character in SIP URI");
-
-  std::size_t host_start = 0;
+// SIP-URI / SIPS-URI after "sip:" (RFC 3261 §25.1), in one pass:
+//   [ userinfo "@" ] hostport uri-parameters [ headers ]
+const char* parse_sip(std::string_view rest, uri& u) noexcept {
+  if (rest.empty()) return "empty SIP URI";
+  std::size_t i = 0;
   // '@' cannot appear unescaped anywhere but at the end of userinfo, while user parts may hold
-  // ';' '?' '/' (RFC 4475 §3.1.1.2, §3.1.1.9): the first '@' ends the userinfo.
-  std::size_t at = rest.find('@');
-  if (at != npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    std::size_t colon = userinfo.find(':');
-    u.user = userinfo.substr(0, colon);
-    if (u.user.empty()) return fail("empty user part in SIP URI");
-    for (char c : u.user)
-      if (!is_user_char(c)) return fail("invalid character in SIP URI user part");
-    if (colon != npos) {
-      u.password = userinfo.substr(colon + 1);
+  // ';' '?' '/' (RFC 4475 §3.1.1.2, §3.1.1.9): user characters up to '@' (or ':' password '@')
+  // are the userinfo; anything else means there is none and the host starts at 0.
+  const std::size_t n = rest.size();
+  bool escaped = false;
+  while (i < n && text::is(rest[i], text::user)) escaped |= rest[i++] == '%';
+  std::size_t user_end = i;
+  if (i < n && rest[i] == ':') {
+    ++i;
+    while (i < n && text::is(rest[i], text::password)) escaped |= rest[i++] == '%';
+  }
+  if (i < n && rest[i] == '@') {
+    if (user_end == 0) return "empty user part in SIP URI";
+    u.user = rest.substr(0, user_end);
+    if (user_end < i) {
+      u.password = rest.substr(user_end + 1, i - user_end - 1);
       u.has_password = true;
-      for (char c : u.password)
-        if (!is_password_char(c)) return fail("invalid character in SIP URI password");
     }
-    if (!valid_escapes(userinfo)) return fail("invalid %-escape in SIP URI userinfo");
+    if (escaped && !valid_escapes(rest.substr(0, i))) return "invalid %-escape in SIP URI userinfo";
     u.has_userinfo = true;
-    host_start = at + 1;
+    ++i;
+  } else if (i < n && std::memchr(rest.data() + i, '@', n - i) != nullptr) {
+    return "invalid character in SIP URI userinfo";
+  } else {
+    i = 0;
   }
 
-  std::size_t pos = host_start;
-  if (pos < rest.size() && rest[pos] == '[') {
-    std::size_t close = rest.find(']', pos);
-    if (close == npos) return fail("unterminated IPv6 reference in SIP URI");
-    u.host = rest.substr(pos, close + 1 - pos);
-    if (!valid_ipv6(u.host.substr(1, u.host.size() - 2))) return fail("invalid IPv6 address in SIP URI");
+  std::size_t host_start = i;
+  if (i < rest.size() && rest[i] == '[') {
+    const void* close = std::memchr(rest.data() + i, ']', rest.size() - i);
+    if (close == nullptr) return "unterminated IPv6 reference in SIP URI";
+    i = static_cast<std::size_t>(static_cast<const char*>(close) - rest.data()) + 1;
+    u.host = rest.substr(host_start, i - host_start);
+    if (!valid_ipv6(u.host.substr(1, u.host.size() - 2))) return "invalid IPv6 address in SIP URI";
     u.host_type = host_kind::ipv6;
-    pos = close + 1;
   } else {
-    std::size_t end = pos;
-    while (end < rest.size() && rest[end] != ':' && rest[end] != ';' && rest[end] != '?') ++end;
-    u.host = rest.substr(pos, end - pos);
-    u.host_type = classify_host(u.host);
-    if (u.host_type == host_kind::none) return fail("invalid host in SIP URI");
-    pos = end;
+    bool numeric = true;  // digits and dots only: must be an IPv4address
+    for (; i < rest.size() && text::is(rest[i], text::host); ++i) numeric &= text::is_digit(rest[i]) || rest[i] == '.';
+    u.host = rest.substr(host_start, i - host_start);
+    u.host_type = numeric ? (valid_ipv4(u.host) ? host_kind::ipv4 : host_kind::none)
+                          : (valid_hostname(u.host) ? host_kind::name : host_kind::none);
+    if (u.host_type == host_kind::none) return "invalid host in SIP URI";
   }
-  if (pos < rest.size() && rest[pos] == ':') {
-    std::size_t end = pos + 1;
-    while (end < rest.size() && text::is_digit(rest[end])) ++end;
-    auto port = text::parse_decimal(rest.substr(pos + 1, end - pos - 1), 65535);
-    if (!port || *port == 0) return fail("invalid port in SIP URI");
-    u.port = static_cast<std::uint16_t>(*port);
-    pos = end;
+  if (i < rest.size() && rest[i] == ':') {
+    std::size_t digits = scan(rest, i + 1, text::digit);
+    std::uint64_t port = 0;
+    if (!text::parse_decimal(rest.substr(i + 1, digits - i - 1), 65535, port) || port == 0)
+      return "invalid port in SIP URI";
+    u.port = static_cast<std::uint16_t>(port);
+    i = digits;
   }
-  if (pos < rest.size() && rest[pos] == ';') {
-    std::size_t q = rest.find('?', pos);
-    u.params = rest.substr(pos, q == npos ? npos : q - pos);
-    if (validate_params(u.params) != nullptr || !valid_escapes(u.params))
-      return fail("invalid parameter in SIP URI");
-    pos = q == npos ? rest.size() : q;
+  if (i < rest.size() && rest[i] == ';') {
+    // uri-parameters = *( ";" pname [ "=" pvalue ] )
+    std::size_t params_start = i;
+    while (i < rest.size() && rest[i] == ';') {
+      std::size_t name_end = scan(rest, i + 1, text::param);
+      if (name_end == i + 1) return "invalid parameter in SIP URI";
+      i = name_end;
+      if (i < rest.size() && rest[i] == '=') {
+        std::size_t value_end = scan(rest, i + 1, text::param);
+        if (value_end == i + 1) return "invalid parameter in SIP URI";
+        i = value_end;
+      }
+    }
+    u.params = rest.substr(params_start, i - params_start);
+    if (!valid_escapes(u.params)) return "invalid %-escape in SIP URI parameter";
   }
-  if (pos < rest.size() && rest[pos] == '?') {
-    u.headers = rest.substr(pos + 1);
-    if (u.headers.empty() || !valid_escapes(u.headers)) return fail("invalid headers in SIP URI");
-    pos = rest.size();
+  if (i < rest.size() && rest[i] == '?') {
+    std::size_t end = scan(rest, i + 1, text::uri_header);
+    if (end == i + 1 || end != rest.size()) return "invalid headers in SIP URI";
+    u.headers = rest.substr(i + 1);
+    if (!valid_escapes(u.headers)) return "invalid %-escape in SIP URI headers";
+    i = end;
   }
-  if (pos != rest.size()) return fail("unexpected character after host in SIP URI");
-  return u;
+  if (i != rest.size()) return "invalid character in SIP URI";
+  return nullptr;
 }
 
-expected<uri> parse_tel(std::string_view rest, uri u) {
+const char* parse_tel(std::string_view rest, uri& u) noexcept {
   std::size_t semi = rest.find(';');
   u.user = rest.substr(0, semi);
-  if (u.user.empty()) return fail("empty telephone number in tel URI");
+  if (u.user.empty()) return "empty telephone number in tel URI";
   for (std::size_t i = 0; i < u.user.size(); ++i) {
     char c = u.user[i];
-    if (!is_tel_char(c) || (c == '+' && i != 0)) return fail("invalid character in tel URI number");
+    if (!is_tel_char(c) || (c == '+' && i != 0)) return "invalid character in tel URI number";
   }
   if (semi != npos) {
     u.params = rest.substr(semi);
     for (char c : u.params)
-      if (static_cast<unsigned char>(c) <= 0x20) return fail("whitespace in tel URI");
-    if (validate_params(u.params) != nullptr) return fail("invalid parameter in tel URI");
+      if (static_cast<unsigned char>(c) <= 0x20) return "whitespace in tel URI";
+    if (validate_params(u.params) != nullptr) return "invalid parameter in tel URI";
   }
-  return u;
+  return nullptr;
 }
 
 }  // namespace
@@ -206,33 +199,37 @@ host_kind classify_host(std::string_view host) noexcept {
   return valid_hostname(host) ? host_kind::name : host_kind::none;
 }
 
-expected<uri> parse_uri(std::string_view text) {
-  uri u;
+const char* parse_uri_into(std::string_view text, uri& u) noexcept {
   u.text = text;
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
-  std::size_t i = 0;
-  if (text.empty() || !text::is_alpha(text[0])) return fail("URI does not start with a scheme");
+  if (text.empty() || !text::is_alpha(text[0])) return "URI does not start with a scheme";
+  std::size_t i = 1;
   while (i < text.size() && (text::is_alnum(text[i]) || text[i] == '+' || text[i] == '-' || text[i] == '.')) ++i;
-  if (i >= text.size() || text[i] != ':') return fail("URI scheme not followed by ':'");
+  if (i >= text.size() || text[i] != ':') return "URI scheme not followed by ':'";
   std::string_view scheme = text.substr(0, i);
-  if (text::iequals(scheme, "sip")) {
+  std::string_view rest = text.substr(i + 1);
+  if (i == 3 && text::iequals(scheme, "sip")) {
     u.scheme = uri_scheme::sip;
-    return parse_sip(text, i + 1, u);
+    return parse_sip(rest, u);
   }
-  if (text::iequals(scheme, "sips")) {
+  if (i == 4 && text::iequals(scheme, "sips")) {
     u.scheme = uri_scheme::sips;
-    return parse_sip(text, i + 1, u);
+    return parse_sip(rest, u);
   }
-  if (text::iequals(scheme, "tel")) {
+  if (i == 3 && text::iequals(scheme, "tel")) {
     u.scheme = uri_scheme::tel;
-    return parse_tel(text.substr(i + 1), u);
+    return parse_tel(rest, u);
   }
   u.scheme = uri_scheme::other;
-  std::string_view rest = text.substr(i + 1);
-  if (rest.empty()) return fail("empty URI after scheme");
-  for (char c : rest)
-    if (!is_uric(c)) return fail("invalid character in URI");
-  if (!valid_escapes(rest)) return fail("invalid %-escape in URI");
+  if (rest.empty()) return "empty URI after scheme";
+  if (scan(rest, 0, text::uric) != rest.size()) return "invalid character in URI";
+  if (!valid_escapes(rest)) return "invalid %-escape in URI";
+  return nullptr;
+}
+
+expected<uri> parse_uri(std::string_view text) {
+  uri u;
+  if (const char* reason = parse_uri_into(text, u)) return failure{reason};
   return u;
 }
 

@@ -43,6 +43,9 @@ struct uri {
 
 // Parses one URI. `text` must be exactly the URI (no <>, no surrounding whitespace).
 expected<uri> parse_uri(std::string_view text);
+// The same into `out`, which must be default-constructed (it is filled, not reset); returns
+// nullptr, or the reason the text is not a URI.
+const char* parse_uri_into(std::string_view text, uri& out) noexcept;
 
 // RFC 3261 §19.1.4 equivalence for sip/sips; RFC 3966 §4-style for tel; otherwise
 // case-insensitive scheme and exact remainder.

@@ -242,14 +242,13 @@ bool message_parser::parse_request_line(message& m, std::string_view line) {
     fail(400, "Request-URI enclosed in <>");  // RFC 4475 §3.1.2.7
     return true;
   }
-  auto u = parse_uri(uri_text);
-  if (!u) {
-    fail(400, std::string("invalid Request-URI: ") + u.reason());
+  if (const char* reason = parse_uri_into(uri_text, m.request_uri_)) {
+    m.request_uri_ = uri{};
+    fail(400, std::string("invalid Request-URI: ") + reason);
     return true;
   }
-  m.request_uri_ = *u;
   // §19.1.1 Table 1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
-  if (u->is_sip() && !u->headers.empty()) fail(400, "Request-URI must not contain headers");
+  if (m.request_uri_.is_sip() && !m.request_uri_.headers.empty()) fail(400, "Request-URI must not contain headers");
   return true;
 }
 

@@ -24,6 +24,7 @@ enum char_class : std::uint16_t {
   host = 1 << 11,       // hostname chars (alphanum - . and, tolerated, _)
   uric = 1 << 12,       // RFC 2396 uric: reserved / unreserved / escaped (and # [ ])
   lws = 1 << 13,        // SP / HTAB / CR / LF
+  upper = 1 << 14,      // A-Z
 };
 
 struct char_table {
@@ -33,7 +34,7 @@ struct char_table {
   }
   constexpr char_table() : bits{} {
     for (int c = 'a'; c <= 'z'; ++c) bits[c] |= alpha;
-    for (int c = 'A'; c <= 'Z'; ++c) bits[c] |= alpha;
+    for (int c = 'A'; c <= 'Z'; ++c) bits[c] |= alpha | upper;
     for (int c = '0'; c <= '9'; ++c) bits[c] |= digit | hex;
     for (int c = 'a'; c <= 'f'; ++c) bits[c] |= hex;
     for (int c = 'A'; c <= 'F'; ++c) bits[c] |= hex;
@@ -68,7 +69,7 @@ constexpr bool is_unreserved(char c) noexcept { return is(c, unreserved); }
 constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\t'; }
 
 constexpr char to_lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+  return static_cast<char>(c | ((table.bits[static_cast<unsigned char>(c)] & upper) != 0 ? 0x20 : 0));
 }
 
 constexpr int hex_value(char c) noexcept {
@@ -118,8 +119,10 @@ inline bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& 
   std::uint64_t value = 0;
   for (char c : s) {
     unsigned d = static_cast<unsigned char>(c) - '0';
-    if (d > 9 || value > (max - d) / 10) return false;
+    // (2^64 - 1 - 9) / 10 is a constant: no division per digit.
+    if (d > 9 || value > (~std::uint64_t{0} - 9) / 10) return false;
     value = value * 10 + d;
+    if (value > max) return false;
   }
   out = value;
   return true;

@@ -1,6 +1,5 @@
 #include "messages/message.hpp"
 
-#include <cstring>
 #include <new>
 
 #include "messages/text.hpp"
@@ -22,13 +21,11 @@ message_ptr::~message_ptr() {
 message::message(std::uint32_t header_count, std::uint32_t size) noexcept
     : header_count_(header_count), size_(size) {}
 
-message_ptr message::allocate(std::uint32_t header_count, std::string_view bytes) {
+message_ptr message::allocate(std::uint32_t header_count, std::size_t size) {
   static_assert(sizeof(message) % alignof(detail::header_field) == 0);
-  std::size_t total = sizeof(message) + header_count * sizeof(detail::header_field) + bytes.size();
+  std::size_t total = sizeof(message) + header_count * sizeof(detail::header_field) + size;
   void* block = ::operator new(total);
-  auto* m = new (block) message(header_count, static_cast<std::uint32_t>(bytes.size()));
-  if (!bytes.empty()) std::memcpy(m->data(), bytes.data(), bytes.size());
-  return message_ptr{m};
+  return message_ptr{new (block) message(header_count, static_cast<std::uint32_t>(size))};
 }
 
 void message::release() const noexcept {

@@ -171,7 +171,8 @@ class message {
 
   message(std::uint32_t header_count, std::uint32_t size) noexcept;
   ~message() = default;
-  static message_ptr allocate(std::uint32_t header_count, std::string_view bytes);
+  // The block for a message of `size` octets; the caller fills data() and fields().
+  static message_ptr allocate(std::uint32_t header_count, std::size_t size);
   void add_ref() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() const noexcept;
 

@@ -7,8 +7,11 @@
 // header still yields the Via/From/To/Call-ID/CSeq needed to answer it (§8.2.6, RFC 4475).
 #include "messages/parser.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "messages/text.hpp"
@@ -18,8 +21,9 @@ namespace detail {
 
 class message_parser {
  public:
-  message_parser(std::string_view input, framing mode, const parse_limits& limits)
-      : input_(input), mode_(mode), limits_(limits) {}
+  message_parser(std::string_view input, framing mode, const parse_limits& limits,
+                 const packet_source* source)
+      : input_(input), mode_(mode), limits_(limits), source_(source) {}
 
   parse_result run();
 
@@ -42,11 +46,13 @@ class message_parser {
   void parse_status_line(message& m, std::string_view line);
   void parse_views(message& m);
   void check_required(message& m);
+  void complete_top_via();
 
   std::string_view input_;
   std::string_view data_;  // input_ after leading CRLFs
   framing mode_;
   const parse_limits& limits_;
+  const packet_source* source_;
   std::optional<parse_error> error_;
   std::optional<parse_error> split_error_;  // reported after start line errors
   std::vector<header_field>* fields_ = nullptr;
@@ -56,6 +62,9 @@ class message_parser {
   bool has_content_length_ = false;
   bool truncated_ = false;  // header splitting stopped early: no body framing
   std::uint64_t seen_ = 0;  // headers present, one bit per header_id (see parse_views)
+  // §18.2.1: data_[via_start_, via_end_) is replaced by via_rewrite_ in the message.
+  std::size_t via_start_ = 0, via_end_ = 0;
+  std::string via_rewrite_;
 };
 
 namespace {
@@ -407,6 +416,56 @@ void message_parser::check_required(message& m) {
   }
 }
 
+namespace {
+bool same_address(std::string_view host, std::string_view address) {
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host.find(':') == std::string_view::npos || address.find(':') == std::string_view::npos)
+    return host == address;
+  // IPv6: the same address may be written in several ways.
+  in6_addr a{}, b{};
+  std::string hs(host), as(address);
+  return inet_pton(AF_INET6, hs.c_str(), &a) == 1 && inet_pton(AF_INET6, as.c_str(), &b) == 1 &&
+         std::memcmp(&a, &b, sizeof a) == 0;
+}
+}  // namespace
+
+// RFC 3261 §18.2.1 and RFC 3581 §4, decided on the input before it is copied: the top via-parm is
+// rewritten with its received and rport parameters set; everything else is copied unchanged.
+void message_parser::complete_top_via() {
+  if (source_ == nullptr || text::istarts_with(data_, "SIP/")) return;  // requests only
+  auto first = std::find_if(fields_->begin(), fields_->end(), [](const header_field& f) { return f.id == header_id::via; });
+  if (first == fields_->end()) return;
+  std::string_view value(data_.data() + first->value_offset, first->value_length);
+  via top;
+  std::size_t pos = 0;
+  if (parse_via_at(value, pos, top) != nullptr) return;  // reported when the views are parsed
+  bool add_received = top.rport || classify_host(top.host) == host_kind::name || !same_address(top.host, source_->address);
+  bool fill_rport = top.rport && top.rport_value == 0;
+  if (!add_received && !fill_rport && top.received.empty()) return;
+
+  std::string& out = via_rewrite_;
+  out.assign(text::trim_right(top.text.substr(0, static_cast<std::size_t>(top.params.data() - top.text.data()))));
+  for_each_param(top.params, [&](const param& p) {
+    if (text::iequals(p.name, "received")) return true;  // replaced below
+    out += ';';
+    out += p.name;
+    if (text::iequals(p.name, "rport")) {
+      out += '=';
+      out += std::to_string(fill_rport ? source_->port : top.rport_value);
+    } else if (p.has_value) {
+      out += '=';
+      out += p.value;
+    }
+    return true;
+  });
+  if (add_received || !top.received.empty()) {
+    out += ";received=";
+    out += source_->address;
+  }
+  via_start_ = static_cast<std::size_t>(top.text.data() - data_.data());
+  via_end_ = via_start_ + top.text.size();
+}
+
 parse_result message_parser::run() {
   std::size_t skip = 0;
   while (skip + 1 < input_.size() && input_[skip] == '\r' && input_[skip + 1] == '\n') skip += 2;  // §7.5
@@ -424,10 +483,31 @@ parse_result message_parser::run() {
   if (truncated_) message_end_ = header_end_;
   else frame_body();
 
-  message_ptr handle = message::allocate(static_cast<std::uint32_t>(fields_->size()), data_.substr(0, message_end_));
+  complete_top_via();
+  const std::size_t size = message_end_ + via_rewrite_.size() - (via_end_ - via_start_);
+  message_ptr handle = message::allocate(static_cast<std::uint32_t>(fields_->size()), size);
   message& m = const_cast<message&>(*handle);
-  std::memcpy(m.fields(), fields_->data(), fields_->size() * sizeof(header_field));
   char* buffer = m.data();
+  if (via_rewrite_.empty()) {
+    std::memcpy(buffer, data_.data(), message_end_);
+  } else {
+    // Splice the completed via-parm in and move every offset behind it.
+    const std::size_t delta = via_rewrite_.size() - (via_end_ - via_start_);  // modulo 2^64 when shorter
+    std::memcpy(buffer, data_.data(), via_start_);
+    std::memcpy(buffer + via_start_, via_rewrite_.data(), via_rewrite_.size());
+    std::memcpy(buffer + via_start_ + via_rewrite_.size(), data_.data() + via_end_, message_end_ - via_end_);
+    for (header_field& f : *fields_) {
+      if (f.value_offset <= via_start_ && via_start_ < f.value_offset + f.value_length + 1) {
+        f.value_length = static_cast<std::uint32_t>(f.value_length + delta);
+      } else if (f.name_offset > via_start_) {
+        f.name_offset = static_cast<std::uint32_t>(f.name_offset + delta);
+        f.value_offset = static_cast<std::uint32_t>(f.value_offset + delta);
+      }
+    }
+    header_end_ += delta;
+    message_end_ += delta;
+  }
+  if (!fields_->empty()) std::memcpy(m.fields(), fields_->data(), fields_->size() * sizeof(header_field));
   for (const header_field& f : *fields_) {
     if (!f.folded) continue;
     for (std::size_t i = f.value_offset; i < f.value_offset + f.value_length; ++i)
@@ -447,7 +527,12 @@ parse_result message_parser::run() {
 }  // namespace detail
 
 parse_result parse_message(std::string_view bytes, framing mode, const parse_limits& limits) {
-  return detail::message_parser(bytes, mode, limits).run();
+  return detail::message_parser(bytes, mode, limits, nullptr).run();
+}
+
+parse_result parse_message(std::string_view bytes, framing mode, const parse_limits& limits,
+                           const packet_source& source) {
+  return detail::message_parser(bytes, mode, limits, &source).run();
 }
 
 }  // namespace sipactor

@@ -39,4 +39,16 @@ struct parse_result {
 parse_result parse_message(std::string_view bytes, framing mode = framing::datagram,
                            const parse_limits& limits = {});
 
+// Where a received message came from: a numeric IPv4 or IPv6 address (no brackets) and a port.
+struct packet_source {
+  std::string_view address;
+  std::uint16_t port = 0;
+};
+
+// As above, for a message a server transport received from `source`. For requests the top Via
+// is completed as RFC 3261 §18.2.1 and RFC 3581 §4 require: "received" when the sent-by host is
+// a name or another address (always when rport is present), and the rport value.
+parse_result parse_message(std::string_view bytes, framing mode, const parse_limits& limits,
+                           const packet_source& source);
+
 }  // namespace sipactor

@@ -202,3 +202,60 @@ TEST_CASE("a message is shared by handle and its lazy views are safe to read con
 }
 
 }  // namespace sipactor
+
+namespace sipactor {
+
+TEST_CASE("§18.2.1 and RFC 3581: the server transport completes the top Via", "[parser]") {
+  auto request = [](const std::string& via) {
+    return "OPTIONS sip:a@example.com SIP/2.0\r\nVia: " + via +
+           "\r\nVia: SIP/2.0/UDP second.example.com;branch=z9hG4bK2\r\nTo: <sip:a@example.com>\r\n"
+           "From: <sip:b@example.com>;tag=1\r\nCall-ID: c@h\r\nCSeq: 1 OPTIONS\r\nContent-Length: 4\r\n\r\nbody";
+  };
+  auto received = [&](const std::string& via, packet_source from) {
+    parse_result r = parse_message(request(via), framing::datagram, {}, from);
+    INFO((r.error ? r.error->reason : std::string("ok")));
+    REQUIRE(r.ok());
+    // Everything behind the rewritten value is still where the views say.
+    CHECK(r.message->call_id() == "c@h");
+    CHECK(r.message->body() == "body");
+    CHECK(r.message->vias().size() == 2);
+    CHECK(r.message->vias()[1].host == "second.example.com");
+    return r.message;
+  };
+  SECTION("a domain name in sent-by gets received (§18.2.1 example)") {
+    auto m = received("SIP/2.0/UDP bobspc.biloxi.com:5060;branch=z9hG4bK1", {"192.0.2.4", 5060});
+    CHECK(m->top_via().received == "192.0.2.4");
+    CHECK(m->top_via().branch == "z9hG4bK1");
+    CHECK(m->header_value("Via") == std::string_view("SIP/2.0/UDP bobspc.biloxi.com:5060;branch=z9hG4bK1;received=192.0.2.4"));
+  }
+  SECTION("the same address as the source: unchanged") {
+    auto m = received("SIP/2.0/UDP 192.0.2.4:5060;branch=z9hG4bK1", {"192.0.2.4", 5070});
+    CHECK(m->top_via().received.empty());
+    CHECK_FALSE(m->top_via().rport);
+  }
+  SECTION("rport: value filled and received always added (RFC 3581 §4)") {
+    auto m = received("SIP/2.0/UDP 192.0.2.4:5060;rport;branch=z9hG4bK1", {"192.0.2.4", 33333});
+    CHECK(m->top_via().rport_value == 33333);
+    CHECK(m->top_via().received == "192.0.2.4");
+    CHECK(m->top_via().branch == "z9hG4bK1");
+  }
+  SECTION("IPv6: equal addresses in another notation are the same") {
+    auto m = received("SIP/2.0/UDP [2001:db8:0:0::1]:5060;branch=z9hG4bK1", {"2001:db8::1", 5060});
+    CHECK(m->top_via().received.empty());
+    auto n = received("SIP/2.0/UDP [2001:db8::1]:5060;branch=z9hG4bK1", {"2001:db8::2", 5060});
+    CHECK(n->top_via().received == "2001:db8::2");
+  }
+  SECTION("an existing received value is replaced, the rest shrinks or grows") {
+    auto m = received("SIP/2.0/UDP host.example.com;received=203.0.113.200;branch=z9hG4bK1", {"10.0.0.1", 5060});
+    CHECK(m->top_via().received == "10.0.0.1");
+  }
+  SECTION("responses are not touched") {
+    std::string resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP name.example.com;branch=z9hG4bK1\r\nTo: <sip:a@b>;tag=2\r\n"
+                       "From: <sip:b@c>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    auto r = parse_message(resp, framing::datagram, {}, packet_source{"192.0.2.9", 5060});
+    REQUIRE(r.ok());
+    CHECK(r.message->top_via().received.empty());
+  }
+}
+
+}  // namespace sipactor

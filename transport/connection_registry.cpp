@@ -1,0 +1,156 @@
+#include "transport/connection_registry.hpp"
+
+#include <map>
+#include <unordered_map>
+
+#include "transport/stream_broker.hpp"
+#include "transport/stream_connection.hpp"
+
+namespace sipactor::transport {
+
+namespace {
+
+struct connection_key {
+  transport_kind transport;
+  socket_address remote;
+  friend bool operator<(const connection_key& a, const connection_key& b) {
+    if (a.transport != b.transport) return a.transport < b.transport;
+    return a.remote < b.remote;
+  }
+};
+
+struct registry_state {
+  registry_params params;
+  std::map<connection_key, caf::actor> by_peer;
+  std::unordered_map<caf::actor_addr, connection_key> by_actor;
+  std::unordered_map<std::string, std::size_t> per_ip;
+  transport_counters counters;
+  static inline const char* name = "sip-connection-registry";
+};
+
+using self_ptr = caf::stateful_actor<registry_state>*;
+
+void add(self_ptr self, const connection_key& key, const caf::actor& connection) {
+  auto& st = self->state;
+  st.by_peer[key] = connection;
+  st.by_actor[connection.address()] = key;
+  ++st.per_ip[key.remote.ip()];
+  self->monitor(connection);
+}
+
+bool over_limit(self_ptr self, const socket_address& remote) {
+  auto& st = self->state;
+  auto it = st.per_ip.find(remote.ip());
+  std::size_t from_peer = it == st.per_ip.end() ? 0 : it->second;
+  return st.by_actor.size() >= st.params.limits.max_connections ||
+         from_peer >= st.params.limits.max_connections_per_peer;
+}
+
+// The connection to `key`, opened (and connecting) when there is none.
+caf::actor connection_to(self_ptr self, const connection_key& key, const std::string& server_name) {
+  auto& st = self->state;
+  if (auto it = st.by_peer.find(key); it != st.by_peer.end()) return it->second;
+  if (over_limit(self, key.remote)) return {};
+  connection_params p;
+  p.transport = key.transport;
+  p.remote = key.remote;
+  p.outbound = true;
+  p.server_name = server_name.empty() ? key.remote.ip() : server_name;
+  p.sink = st.params.sink;
+  p.registry = self;
+  p.limits = st.params.limits;
+  p.tls = st.params.tls_client;
+  caf::actor connection = spawn_stream_connection(self->system(), std::move(p));
+  add(self, key, connection);
+  self->system().spawn<caf::detached>(stream_connector, connection, key.remote);
+  return connection;
+}
+
+// §18.2.2: where a response goes when its connection is gone: the received address (else the
+// sent-by host when numeric) and the sent-by port (else the transport's default).
+std::optional<socket_address> response_destination(const outbound_response& out) {
+  const via& v = out.message->top_via();
+  std::string_view host = !v.received.empty() ? v.received : v.host;
+  std::uint16_t port = v.port != 0 ? v.port : (out.transport == transport_kind::tls ? 5061 : 5060);
+  return socket_address::from(host, port);
+}
+
+}  // namespace
+
+caf::actor spawn_connection_registry(caf::actor_system& sys, registry_params params) {
+  return sys.spawn([params](self_ptr self) mutable -> caf::behavior {
+    self->state.params = std::move(params);
+    auto tick_every = std::max(std::chrono::milliseconds(100), self->state.params.limits.idle_timeout / 4);
+    self->delayed_send(self, tick_every, tick_atom::value);
+    self->set_down_handler([=](const caf::down_msg& dm) {
+      auto& st = self->state;
+      auto it = st.by_actor.find(dm.source);
+      if (it == st.by_actor.end()) return;
+      auto peer = st.by_peer.find(it->second);
+      if (peer != st.by_peer.end() && peer->second.address() == dm.source) st.by_peer.erase(peer);
+      if (auto ip = st.per_ip.find(it->second.remote.ip()); ip != st.per_ip.end() && --ip->second == 0)
+        st.per_ip.erase(ip);
+      st.by_actor.erase(it);
+    });
+    return {
+        [=](accepted_atom, transport_kind transport, const socket_address& remote, const caf::actor& connection) {
+          auto& st = self->state;
+          if (over_limit(self, remote)) {
+            ++st.counters.connections_refused;
+            self->send(connection, close_atom::value);
+            return;
+          }
+          ++st.counters.connections_open;
+          // A newer connection from the same peer takes the key; the older stays usable by handle.
+          add(self, connection_key{transport, remote}, connection);
+        },
+        [=](const outbound_request& out) {
+          caf::actor connection = connection_to(self, {out.transport, out.destination}, out.server_name);
+          if (!connection) {
+            ++self->state.counters.connections_refused;
+            auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+            if (sender) self->send(sender, send_failed{out.message, "connection limit reached"});
+            return;
+          }
+          self->delegate(connection, out);
+        },
+        [=](const outbound_response& out) {
+          auto& st = self->state;
+          if (out.connection && st.by_actor.count(out.connection.address()) > 0) {
+            self->delegate(out.connection, out);
+            return;
+          }
+          // §18.2.2: "If the connection is no longer open, the server SHOULD open a connection".
+          auto destination = response_destination(out);
+          caf::actor connection = destination ? connection_to(self, {out.transport, *destination}, {}) : caf::actor{};
+          if (!connection) {
+            auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+            if (sender) self->send(sender, send_failed{out.message, "no connection for the response"});
+            return;
+          }
+          self->delegate(connection, out);
+        },
+        [=](tick_atom) {
+          for (auto& [actor, key] : self->state.by_actor) {
+            (void)key;
+            self->send(caf::actor_cast<caf::actor>(actor), tick_atom::value);
+          }
+          self->delayed_send(self, tick_every, tick_atom::value);
+        },
+        [=](stats_atom) {
+          transport_counters c = self->state.counters;
+          c.connections_open = self->state.by_actor.size();
+          return c;
+        },
+        [=](close_atom) {
+          for (auto& [actor, key] : self->state.by_actor) {
+            (void)key;
+            self->send(caf::actor_cast<caf::actor>(actor), close_atom::value);
+          }
+          self->quit();
+        },
+    };
+  });
+}
+
+}  // namespace sipactor::transport

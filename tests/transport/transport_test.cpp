@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "messages/builder.hpp"
+#include "tests/support/test_certificates.hpp"
 #include "tests/support/test_sockets.hpp"
 #include "transport/transport_layer.hpp"
 
@@ -275,6 +276,77 @@ TEST_CASE("connections per peer are limited", "[transport][tcp]") {
   auto in = f.next();
   REQUIRE(in);
   CHECK(in->message->call_id() == "a-ok");
+}
+
+TEST_CASE("TLS: a round trip between two transports, and a wrong CA rejected without harm", "[transport][tls]") {
+  const auto& certs = test::shared_test_certificates();
+  auto server_config = listen_on({{transport_kind::tls, "127.0.0.1"}});
+  server_config.tls.certificate_file = certs.server_certificate;
+  server_config.tls.private_key_file = certs.server_key;
+  server_config.tls.ca_file = certs.ca_certificate;
+  fixture server(server_config);
+  socket_address tls_address = server.bound(transport_kind::tls);
+
+  auto client_config = listen_on({{transport_kind::udp, "127.0.0.1"}});
+  client_config.tls.ca_file = certs.ca_certificate;
+  fixture client(client_config);
+
+  auto request = parse_message(options_request("TLS", sent_by(), "tls1"));
+  REQUIRE(request.ok());
+  client.sink()->send(client.layer.actor, transport::outbound_request{request.message, transport_kind::tls, tls_address, "localhost"});
+  auto in = server.next();
+  REQUIRE(in);
+  CHECK(in->transport == transport_kind::tls);
+  CHECK(in->message->call_id() == "tls1");
+
+  // The answer travels back over the same TLS connection.
+  auto response = message_builder::response_to(*in->message, 200, {}, "s").build();
+  caf::anon_send(server.layer.actor, transport::outbound_response{response.message, transport_kind::tls, in->local, in->remote, in->connection});
+  auto back = client.next();
+  REQUIRE(back);
+  CHECK(back->message->status() == 200);
+  CHECK(back->transport == transport_kind::tls);
+
+  // A client trusting another CA refuses the server: its sender hears of it.
+  auto wrong_config = listen_on({{transport_kind::udp, "127.0.0.1"}});
+  wrong_config.tls.ca_file = certs.wrong_ca_certificate;
+  fixture wrong(wrong_config);
+  auto rejected = parse_message(options_request("TLS", sent_by(), "tls-wrong-ca"));
+  wrong.sink()->send(wrong.layer.actor, transport::outbound_request{rejected.message, transport_kind::tls, tls_address, "localhost"});
+  std::string reason;
+  wrong.sink()->receive([&](const transport::send_failed& e) { reason = e.reason; }, caf::after(5s) >> [] {});
+  CHECK(reason.find("TLS") != std::string::npos);
+  CHECK_FALSE(server.next(300ms));
+
+  // The server still serves the good client.
+  auto again = parse_message(options_request("TLS", sent_by(), "tls2"));
+  client.sink()->send(client.layer.actor, transport::outbound_request{again.message, transport_kind::tls, tls_address, "localhost"});
+  auto in2 = server.next();
+  REQUIRE(in2);
+  CHECK(in2->message->call_id() == "tls2");
+}
+
+TEST_CASE("TLS: a plain-text client on the TLS port is cut off; the listener keeps going", "[transport][tls]") {
+  const auto& certs = test::shared_test_certificates();
+  auto config = listen_on({{transport_kind::tls, "127.0.0.1"}});
+  config.tls.certificate_file = certs.server_certificate;
+  config.tls.private_key_file = certs.server_key;
+  fixture f(config);
+  auto plain = test::tcp_peer::connect(f.bound(transport_kind::tls));
+  plain.send(options_request("TCP", sent_by(), "plain"));
+  CHECK(plain.closed_by_peer());
+  CHECK_FALSE(f.next(200ms));
+}
+
+TEST_CASE("a TLS listener without a usable certificate fails to start with the reason", "[transport][tls]") {
+  caf::actor_system sys{test_config()};
+  caf::scoped_actor sink{sys};
+  auto config = listen_on({{transport_kind::tls, "127.0.0.1"}});
+  config.tls.certificate_file = "/nonexistent/server.pem";
+  config.tls.private_key_file = "/nonexistent/server.key";
+  auto layer = transport::start_transport(sys, config, caf::actor_cast<caf::actor>(sink));
+  CHECK_FALSE(layer.actor);
+  CHECK(layer.error.find("/nonexistent/server.pem") != std::string::npos);
 }
 
 }  // namespace sipactor

@@ -1,7 +1,6 @@
 #include "transport/stream_connection.hpp"
 
 #include <chrono>
-#include <deque>
 
 #include "transport/inbound.hpp"
 #include "transport/tls_session.hpp"
@@ -17,7 +16,8 @@ struct connection_state {
   caf::actor broker;
   stream_framer framer;
   std::unique_ptr<tls::session> tls;
-  std::deque<std::vector<char>> unsent;  // octets waiting for the broker
+  std::vector<std::vector<char>> unsent;  // octets waiting for the broker (not a deque: its
+                                         // first block alone is 512 bytes per idle connection)
   // Messages sent before the connection was up, with their senders, for send_failed.
   std::vector<std::pair<caf::strong_actor_ptr, message_ptr>> waiting;
   std::uint64_t completed = 0;           // messages framed so far
@@ -147,6 +147,10 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
       st.tls->start();
       flush_tls(self);
     }
+    // A handshake must finish within the read timeout too (a silent or slow TLS client).
+    st.timer_armed = true;
+    self->delayed_send(self, st.params.limits.header_read_timeout, read_timeout_atom::value, ++st.timer_generation,
+                       st.completed);
   }
   self->set_down_handler([=](const caf::down_msg& dm) {
     if (dm.source == self->state.broker.address()) close(self, "broker gone", false);
@@ -156,10 +160,9 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
         auto& st = self->state;
         st.broker = broker;
         self->monitor(broker);
-        while (!st.unsent.empty()) {
-          self->send(broker, stream_bytes{std::move(st.unsent.front())});
-          st.unsent.pop_front();
-        }
+        for (auto& octets : st.unsent) self->send(broker, stream_bytes{std::move(octets)});
+        st.unsent.clear();
+        st.unsent.shrink_to_fit();
         if (!st.tls) st.waiting.clear();
       },
       [=](stream_bytes& in) {
@@ -175,7 +178,8 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
           return;
         }
         flush_tls(self);
-        if (st.tls->handshake_done()) st.waiting.clear();
+        if (st.tls->handshake_done() && !st.waiting.empty()) st.waiting.clear();
+        if (st.tls->handshake_done() && st.timer_armed && st.framer.buffered() == 0) st.timer_armed = false;
         std::string plain;
         st.tls->take_plaintext(plain);
         if (!plain.empty()) consume_plaintext(self, plain);
@@ -185,9 +189,12 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
       [=](read_timeout_atom, std::uint64_t generation, std::uint64_t completed_then) {
         auto& st = self->state;
         if (generation != st.timer_generation || !st.timer_armed) return;  // stale
-        if (st.completed == completed_then && st.framer.buffered() > 0)
-          close(self, "read timeout: message incomplete after " +
+        bool handshaking = st.tls && !st.tls->handshake_done();
+        if (st.completed == completed_then && (st.framer.buffered() > 0 || handshaking))
+          close(self, std::string(handshaking ? "TLS handshake" : "message") + " incomplete after " +
                           std::to_string(st.params.limits.header_read_timeout.count()) + " ms", true);
+        else
+          st.timer_armed = false;
       },
       [=](tick_atom) {
         auto& st = self->state;

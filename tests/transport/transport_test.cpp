@@ -349,4 +349,16 @@ TEST_CASE("a TLS listener without a usable certificate fails to start with the r
   CHECK(layer.error.find("/nonexistent/server.pem") != std::string::npos);
 }
 
+TEST_CASE("TLS: a client that never finishes its handshake is cut off by the read timeout", "[transport][tls]") {
+  const auto& certs = test::shared_test_certificates();
+  auto config = listen_on({{transport_kind::tls, "127.0.0.1"}});
+  config.tls.certificate_file = certs.server_certificate;
+  config.tls.private_key_file = certs.server_key;
+  config.limits.header_read_timeout = 300ms;
+  fixture f(config);
+  auto silent = test::tcp_peer::connect(f.bound(transport_kind::tls));
+  REQUIRE(silent.valid());
+  CHECK(silent.closed_by_peer(3000ms));
+}
+
 }  // namespace sipactor

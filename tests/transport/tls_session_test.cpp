@@ -214,7 +214,7 @@ TEST_CASE("plaintext queued before the handshake goes out after it, in order", "
   CHECK(plaintext(c.client) == trying);
 }
 
-TEST_CASE("a client rejects a server whose certificate comes from another CA; the server carries on", "[tls]") {
+TEST_CASE("a client rejects a server whose certificate comes from another CA, and the server carries on", "[tls]") {
   tls_config wrong_server = server_config();
   wrong_server.certificate_file = certs().wrong_server_certificate;
   wrong_server.private_key_file = certs().wrong_server_key;

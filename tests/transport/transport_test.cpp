@@ -326,7 +326,7 @@ TEST_CASE("TLS: a round trip between two transports, and a wrong CA rejected wit
   CHECK(in2->message->call_id() == "tls2");
 }
 
-TEST_CASE("TLS: a plain-text client on the TLS port is cut off; the listener keeps going", "[transport][tls]") {
+TEST_CASE("TLS: a plain-text client on the TLS port is cut off, and the listener keeps going", "[transport][tls]") {
   const auto& certs = test::shared_test_certificates();
   auto config = listen_on({{transport_kind::tls, "127.0.0.1"}});
   config.tls.certificate_file = certs.server_certificate;

@@ -102,7 +102,7 @@ TEST_CASE("§16.6 forwarding edits: Via, Record-Route, Max-Forwards, Route", "[b
   CHECK(built(message_builder::copy_of(no_mf).pop_route())->routes().empty());
 }
 
-TEST_CASE("set, add and remove headers; bodies set Content-Length", "[builder]") {
+TEST_CASE("set, add and remove headers, bodies set Content-Length", "[builder]") {
   auto b = message_builder::request("MESSAGE", "sip:bob@example.com");
   b.add_header("Via", "SIP/2.0/UDP h.example.com;branch=z9hG4bK1")
       .add_header("To", "<sip:bob@example.com>")

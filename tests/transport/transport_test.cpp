@@ -115,7 +115,7 @@ TEST_CASE("UDP over IPv6", "[transport][udp]") {
   CHECK(in->message->top_via().received.empty());  // same address: no received (§18.2.1)
 }
 
-TEST_CASE("UDP: a malformed request is answered 400 with the reason; garbage is dropped", "[transport][udp]") {
+TEST_CASE("UDP: a malformed request is answered 400 with the reason, garbage is dropped", "[transport][udp]") {
   fixture f(listen_on({{transport_kind::udp, "127.0.0.1"}}));
   test::udp_peer client;
   std::string bad = options_request("UDP", client.local(), "bad1");
@@ -158,7 +158,7 @@ TEST_CASE("TCP: byte-by-byte delivery, pipelining, and responses on the same con
   CHECK(got.find("Call-ID: tcp1") != std::string::npos);
 }
 
-TEST_CASE("TCP: a framing error closes that connection only; others keep working", "[transport][tcp]") {
+TEST_CASE("TCP: a framing error closes that connection only, others keep working", "[transport][tcp]") {
   fixture f(listen_on({{transport_kind::tcp, "127.0.0.1"}}));
   auto good = test::tcp_peer::connect(f.bound(transport_kind::tcp));
   auto bad = test::tcp_peer::connect(f.bound(transport_kind::tcp));

@@ -200,6 +200,13 @@ std::string message_builder::serialize() const {
   return out;
 }
 
-parse_result message_builder::build() const { return parse_message(serialize(), framing::stream); }
+parse_result message_builder::build() const {
+  // Limits protect against what peers send; our own output may legitimately pass them (a
+  // forwarded message at the limit gains a Via and a Content-Length).
+  parse_limits own;
+  own.max_message_bytes = 16 * 1024 * 1024;
+  own.max_header_lines = 65535;
+  return parse_message(serialize(), framing::stream, own);
+}
 
 }  // namespace sipactor

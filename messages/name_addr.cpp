@@ -67,9 +67,14 @@ const char* parse_name_addr_at(std::string_view s, std::size_t& pos, name_addr& 
   while (i < n && s[i] == ';') {
     param p;
     const char* reason = nullptr;
+    std::size_t param_start = i;
     i = detail::read_param(s, i, p, &reason);
     if (reason != nullptr) return reason;
-    if (p.name.size() == 3 && text::iequals(p.name, "tag")) na.tag_value = p.value;
+    if (detail::repeats_param(s.substr(params_start, param_start - params_start), p.name)) return "duplicate parameter";
+    if (p.name.size() == 3 && text::iequals(p.name, "tag")) {
+      if (!p.has_value) return "tag parameter without value";  // tag-param = "tag" EQUAL token
+      na.tag_value = p.value;
+    }
   }
   if (i < n && s[i] != ',') return "unexpected text after address";
   na.params = text::trim_right(s.substr(params_start, i - params_start));

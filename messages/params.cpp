@@ -66,6 +66,17 @@ bool param_name_equals(std::string_view raw, std::string_view name) noexcept {
   return i == raw.size() && j == name.size();
 }
 
+bool repeats_param(std::string_view before, std::string_view name) {
+  if (before.empty()) return false;
+  std::string plain = name.find('%') == std::string_view::npos ? std::string(name) : text::unescape(name);
+  bool repeated = false;
+  for_each_param(before, [&](const param& p) {
+    repeated = param_name_equals(p.name, plain);
+    return !repeated;
+  });
+  return repeated;
+}
+
 }  // namespace detail
 
 std::optional<std::string_view> find_param(std::string_view raw, std::string_view name) {

@@ -22,6 +22,10 @@ namespace detail {
 std::size_t read_param(std::string_view s, std::size_t pos, param& out, const char** reason) noexcept;
 // Case-insensitive comparison of a parameter name with a plain name, %-escapes decoded (§19.1.4).
 bool param_name_equals(std::string_view raw, std::string_view name) noexcept;
+// Whether `name` (as written) already appears among the parameters in `before`: §7.3.1, "any
+// given parameter-name MUST NOT appear more than once". Names compare case-insensitively with
+// %-escapes decoded on both sides.
+bool repeats_param(std::string_view before, std::string_view name);
 }  // namespace detail
 
 // Calls f(param) for each parameter in `raw` (which starts with ';' or is blank). Returns nullptr

@@ -152,6 +152,8 @@ const char* parse_sip(std::string_view rest, uri& u) noexcept {
     while (i < rest.size() && rest[i] == ';') {
       std::size_t name_end = scan(rest, i + 1, text::param);
       if (name_end == i + 1) return "invalid parameter in SIP URI";
+      if (detail::repeats_param(rest.substr(params_start, i - params_start), rest.substr(i + 1, name_end - i - 1)))
+        return "duplicate parameter in SIP URI";
       i = name_end;
       if (i < rest.size() && rest[i] == '=') {
         std::size_t value_end = scan(rest, i + 1, text::param);

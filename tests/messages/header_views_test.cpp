@@ -54,6 +54,11 @@ TEST_CASE("name-addr and addr-spec with header parameters", "[views]") {
   CHECK_FALSE(parse_name_addr("\"unterminated <sip:a@b.com>"));
   CHECK_FALSE(parse_name_addr("<sip:a@b.com> junk"));
   CHECK_FALSE(parse_name_addr("a,b <sip:a@b.com>"));       // display name needs quotes
+  // §7.3.1: a parameter name appears once; tag-param = "tag" EQUAL token.
+  CHECK_FALSE(parse_name_addr("<sip:a@b.com>;tag=x;TAG=y"));
+  CHECK_FALSE(parse_name_addr("<sip:a@b.com>;tag"));
+  CHECK_FALSE(parse_via("SIP/2.0/UDP h;branch=z9hG4bK1;branch=z9hG4bK2"));
+  CHECK_FALSE(parse_uri("sip:h;lr;%6C%72"));
 }
 
 TEST_CASE("Contact: star, expires, q", "[views]") {

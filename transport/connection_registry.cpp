@@ -137,10 +137,41 @@ caf::actor spawn_connection_registry(caf::actor_system& sys, registry_params par
           }
           self->delayed_send(self, tick_every, tick_atom::value);
         },
-        [=](stats_atom) {
-          transport_counters c = self->state.counters;
-          c.connections_open = self->state.by_actor.size();
-          return c;
+        [=](stats_atom) -> caf::result<transport_counters> {
+          // Open connections, refusals, and the sum of the live connections' own counters
+          // (closed ones report theirs when they go, see closing_stats).
+          auto rp = self->make_response_promise<transport_counters>();
+          auto sum = std::make_shared<transport_counters>(self->state.counters);
+          sum->connections_open = self->state.by_actor.size();
+          auto pending = std::make_shared<std::size_t>(self->state.by_actor.size() + 1);
+          auto done = [=]() mutable {
+            if (--*pending == 0) rp.deliver(*sum);
+          };
+          for (auto& [address, key] : self->state.by_actor) {
+            (void)key;
+            self->request(caf::actor_cast<caf::actor>(address), std::chrono::seconds(2), stats_atom::value)
+                .then(
+                    [=](const transport_counters& c) mutable {
+                      sum->received += c.received;
+                      sum->answered += c.answered;
+                      sum->dropped += c.dropped;
+                      sum->sent += c.sent;
+                      sum->connections_closed_error += c.connections_closed_error;
+                      done();
+                    },
+                    [=](caf::error&) mutable { done(); });
+          }
+          done();
+          return rp;
+        },
+        [=](const transport_counters& final_counts) {
+          // A connection's counters when it closes.
+          auto& c = self->state.counters;
+          c.received += final_counts.received;
+          c.answered += final_counts.answered;
+          c.dropped += final_counts.dropped;
+          c.sent += final_counts.sent;
+          c.connections_closed_error += final_counts.connections_closed_error;
         },
         [=](close_atom) {
           for (auto& [actor, key] : self->state.by_actor) {

@@ -70,6 +70,7 @@ void close(self_ptr self, std::string reason, bool error) {
     flush_tls(self);
   }
   if (st.broker) self->send(st.broker, close_atom::value);
+  if (st.params.registry) self->send(st.params.registry, st.counters);  // closing_stats
   self->quit(error ? caf::exit_reason::user_shutdown : caf::exit_reason::normal);
 }
 

@@ -34,6 +34,17 @@ const udp_endpoint* udp_for(self_ptr self, const socket_address& local, int fami
   return fallback;
 }
 
+void add_counters(transport_counters& into, const transport_counters& c) {
+  into.received += c.received;
+  into.answered += c.answered;
+  into.dropped += c.dropped;
+  into.sent += c.sent;
+  into.send_errors += c.send_errors;
+  into.connections_open += c.connections_open;
+  into.connections_refused += c.connections_refused;
+  into.connections_closed_error += c.connections_closed_error;
+}
+
 void report_failure(self_ptr self, const message_ptr& m, std::string reason) {
   ++self->state.counters.send_errors;
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
@@ -105,17 +116,24 @@ caf::behavior layer(self_ptr self) {
       },
       [=](listening_atom) { return self->state.listening; },
       [=](stats_atom) -> caf::result<transport_counters> {
-        // The layer's own sends plus the registry's view of connections.
+        // The layer's own sends, each UDP reader's receive counters, the registry's connections
+        // (which sums its connections' counters).
         auto rp = self->make_response_promise<transport_counters>();
-        transport_counters mine = self->state.counters;
-        self->request(self->state.registry, std::chrono::seconds(5), stats_atom::value)
-            .then([=](const transport_counters& reg) mutable {
-                    transport_counters c = mine;
-                    c.connections_open = reg.connections_open;
-                    c.connections_refused = reg.connections_refused;
-                    rp.deliver(c);
+        auto sum = std::make_shared<transport_counters>(self->state.counters);
+        std::vector<caf::actor> parts{self->state.registry};
+        for (auto& e : self->state.udp) parts.insert(parts.end(), e.readers.begin(), e.readers.end());
+        auto pending = std::make_shared<std::size_t>(parts.size());
+        for (auto& part : parts) {
+          self->request(part, std::chrono::seconds(5), stats_atom::value)
+              .then(
+                  [=](const transport_counters& c) mutable {
+                    add_counters(*sum, c);
+                    if (--*pending == 0) rp.deliver(*sum);
                   },
-                  [=](caf::error&) mutable { rp.deliver(mine); });
+                  [=](caf::error&) mutable {
+                    if (--*pending == 0) rp.deliver(*sum);
+                  });
+        }
         return rp;
       },
   };

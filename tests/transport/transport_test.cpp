@@ -5,7 +5,9 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "messages/builder.hpp"
@@ -359,6 +361,81 @@ TEST_CASE("TLS: a client that never finishes its handshake is cut off by the rea
   auto silent = test::tcp_peer::connect(f.bound(transport_kind::tls));
   REQUIRE(silent.valid());
   CHECK(silent.closed_by_peer(3000ms));
+}
+
+TEST_CASE("several addresses at once: UDP and TCP on IPv4 and IPv6", "[transport]") {
+  fixture f(listen_on({{transport_kind::udp, "127.0.0.1"},
+                       {transport_kind::tcp, "127.0.0.1"},
+                       {transport_kind::udp, "::1"},
+                       {transport_kind::tcp, "::1"}}));
+  CHECK(f.layer.listening.size() == 4);
+  test::udp_peer v4, v6("::1");
+  v4.send(options_request("UDP", v4.local(), "m-udp4"), f.bound(transport_kind::udp, AF_INET));
+  v6.send(options_request("UDP", v6.local(), "m-udp6"), f.bound(transport_kind::udp, AF_INET6));
+  auto t4 = test::tcp_peer::connect(f.bound(transport_kind::tcp, AF_INET));
+  auto t6 = test::tcp_peer::connect(f.bound(transport_kind::tcp, AF_INET6));
+  t4.send(options_request("TCP", sent_by(), "m-tcp4"));
+  t6.send(options_request("TCP", sent_by(), "m-tcp6"));
+  std::set<std::string> seen;
+  for (int i = 0; i < 4; ++i)
+    if (auto in = f.next()) seen.insert(std::string(in->message->call_id()));
+  CHECK(seen == std::set<std::string>{"m-udp4", "m-udp6", "m-tcp4", "m-tcp6"});
+}
+
+TEST_CASE("TCP: each response goes back on the connection its request came on", "[transport][tcp]") {
+  fixture f(listen_on({{transport_kind::tcp, "127.0.0.1"}}));
+  auto a = test::tcp_peer::connect(f.bound(transport_kind::tcp));
+  auto b = test::tcp_peer::connect(f.bound(transport_kind::tcp));
+  a.send(options_request("TCP", sent_by(), "from-a"));
+  b.send(options_request("TCP", sent_by(), "from-b"));
+  std::map<std::string, transport::inbound_message> by_id;
+  for (int i = 0; i < 2; ++i)
+    if (auto in = f.next()) by_id[std::string(in->message->call_id())] = *in;
+  REQUIRE(by_id.size() == 2);
+  for (auto& [id, in] : by_id) {
+    auto r = message_builder::response_to(*in.message, 200, {}, "t").build();
+    caf::anon_send(f.layer.actor, transport::outbound_response{r.message, transport_kind::tcp, in.local, in.remote, in.connection});
+  }
+  CHECK(a.receive_until("\r\n\r\n").find("Call-ID: from-a") != std::string::npos);
+  CHECK(b.receive_until("\r\n\r\n").find("Call-ID: from-b") != std::string::npos);
+}
+
+TEST_CASE("idle connections are closed and forgotten", "[transport][tcp]") {
+  auto config = listen_on({{transport_kind::tcp, "127.0.0.1"}});
+  config.limits.idle_timeout = 400ms;
+  fixture f(config);
+  auto idle = test::tcp_peer::connect(f.bound(transport_kind::tcp));
+  REQUIRE(idle.valid());
+  CHECK(idle.closed_by_peer(3000ms));
+  std::uint64_t open = 1;
+  for (int i = 0; i < 20 && open != 0; ++i) {
+    f.sink()->request(f.layer.actor, 2s, transport::stats_atom::value)
+        .receive([&](const transport::transport_counters& c) { open = c.connections_open; }, [](caf::error&) {});
+    if (open != 0) std::this_thread::sleep_for(50ms);
+  }
+  CHECK(open == 0);
+}
+
+TEST_CASE("counters: delivered, answered and dropped messages", "[transport][udp]") {
+  fixture f(listen_on({{transport_kind::udp, "127.0.0.1"}}));
+  test::udp_peer client;
+  client.send(options_request("UDP", client.local(), "count-ok"), f.bound(transport_kind::udp));
+  REQUIRE(f.next());
+  std::string bad = options_request("UDP", client.local(), "count-bad");
+  bad.replace(bad.find("Max-Forwards: 70"), 16, "Max-Forwards: 700");
+  client.send(bad, f.bound(transport_kind::udp));
+  REQUIRE(client.receive());
+  client.send("SIP/2.0 999 nonsense\r\n\r\n", f.bound(transport_kind::udp));
+  transport::transport_counters c;
+  for (int i = 0; i < 20; ++i) {
+    f.sink()->request(f.layer.actor, 2s, transport::stats_atom::value)
+        .receive([&](const transport::transport_counters& got) { c = got; }, [](caf::error&) {});
+    if (c.dropped == 1) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(c.received == 1);
+  CHECK(c.answered == 1);
+  CHECK(c.dropped == 1);
 }
 
 }  // namespace sipactor

@@ -21,6 +21,7 @@ struct connection_key {
 
 struct registry_state {
   registry_params params;
+  std::shared_ptr<const transport_limits> limits;  // handed to the connections it opens
   std::map<connection_key, caf::actor> by_peer;
   std::unordered_map<caf::actor_addr, connection_key> by_actor;
   std::unordered_map<std::string, std::size_t> per_ip;
@@ -58,7 +59,7 @@ caf::actor connection_to(self_ptr self, const connection_key& key, const std::st
   p.server_name = server_name.empty() ? key.remote.ip() : server_name;
   p.sink = st.params.sink;
   p.registry = self;
-  p.limits = st.params.limits;
+  p.limits = st.limits;
   p.tls = st.params.tls_client;
   caf::actor connection = spawn_stream_connection(self->system(), std::move(p));
   add(self, key, connection);
@@ -80,6 +81,7 @@ std::optional<socket_address> response_destination(const outbound_response& out)
 caf::actor spawn_connection_registry(caf::actor_system& sys, registry_params params) {
   return sys.spawn([params](self_ptr self) mutable -> caf::behavior {
     self->state.params = std::move(params);
+    self->state.limits = std::make_shared<const transport_limits>(self->state.params.limits);
     auto tick_every = std::max(std::chrono::milliseconds(100), self->state.params.limits.idle_timeout / 4);
     self->delayed_send(self, tick_every, tick_atom::value);
     self->set_down_handler([=](const caf::down_msg& dm) {

@@ -20,8 +20,9 @@ std::string random_tag() {
 inbound_result process_inbound(std::string_view bytes, framing mode, transport_kind /*transport*/,
                                const socket_address& remote, const parse_limits& limits) {
   inbound_result out;
-  std::string ip = remote.ip();
-  parse_result r = parse_message(bytes, mode, limits, packet_source{ip, remote.port()});
+  char ip[46];
+  std::size_t ip_length = remote.format_ip(ip);
+  parse_result r = parse_message(bytes, mode, limits, packet_source{std::string_view(ip, ip_length), remote.port()});
   if (r.ok()) {
     out.outcome = inbound_outcome::deliver;
     out.message = std::move(r.message);

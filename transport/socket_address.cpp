@@ -56,6 +56,27 @@ void socket_address::set_port(std::uint16_t port) noexcept {
   if (storage_.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&storage_)->sin6_port = htons(port);
 }
 
+std::size_t socket_address::format_ip(char (&out)[46]) const noexcept {
+  if (storage_.ss_family == AF_INET) {
+    // inet_ntop goes through sprintf: a fifth of a datagram's transport cost (bench/RESULTS.md).
+    auto bytes = reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr);
+    std::size_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+      unsigned v = bytes[i];
+      if (v >= 100) out[n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) out[n++] = static_cast<char>('0' + (v / 10) % 10);
+      out[n++] = static_cast<char>('0' + v % 10);
+      if (i < 3) out[n++] = '.';
+    }
+    out[n] = '\0';
+    return n;
+  }
+  out[0] = '\0';
+  if (storage_.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, out, sizeof out);
+  return std::strlen(out);
+}
+
 std::string socket_address::ip() const {
   char text[INET6_ADDRSTRLEN] = {};
   if (storage_.ss_family == AF_INET)

@@ -26,6 +26,8 @@ class socket_address {
   std::uint16_t port() const noexcept;
   void set_port(std::uint16_t port) noexcept;
   std::string ip() const;        // "192.0.2.1", "::1"
+  // The same into `out` without allocating (the per-datagram path); returns the text's length.
+  std::size_t format_ip(char (&out)[46]) const noexcept;
   std::string to_string() const;  // "192.0.2.1:5060", "[::1]:5060"
   // For a Via sent-by or a URI host: IPv6 in brackets.
   std::string host_text() const;

@@ -4,15 +4,30 @@
 
 namespace sipactor::transport {
 
+namespace {
+// CAF 0.17 keeps a read buffer of the configured size per connection, idle or not: small while
+// traffic is small, larger while a read fills it (bench/RESULTS.md, idle connection memory).
+constexpr std::size_t small_read = 1024;
+constexpr std::size_t large_read = 32 * 1024;
+}  // namespace
+
 caf::behavior connection_broker(caf::io::broker* self, caf::io::connection_handle hdl, caf::actor owner) {
-  self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
+  auto read_size = std::make_shared<std::size_t>(small_read);
+  self->configure_read(hdl, caf::io::receive_policy::at_most(small_read));
   self->monitor(owner);
   self->set_down_handler([=](const caf::down_msg&) {
     self->close(hdl);
     self->quit();
   });
   return {
-      [=](caf::io::new_data_msg& msg) { self->send(owner, stream_bytes{std::move(msg.buf)}); },
+      [=](caf::io::new_data_msg& msg) {
+        std::size_t wanted = msg.buf.size() >= *read_size ? large_read : small_read;
+        if (wanted != *read_size) {
+          *read_size = wanted;
+          self->configure_read(hdl, caf::io::receive_policy::at_most(wanted));
+        }
+        self->send(owner, stream_bytes{std::move(msg.buf)});
+      },
       [=](stream_bytes& out) {
         self->write(hdl, out.bytes.size(), out.bytes.data());
         self->flush(hdl);
@@ -36,6 +51,7 @@ caf::behavior stream_listener(caf::io::broker* self, listener_params params) {
     return {};
   }
   listen_point bound{params.transport, params.address};
+  auto limits = std::make_shared<const transport_limits>(params.limits);
   bound.address.set_port(doorman->second);
   return {
       [=](const caf::io::new_connection_msg& msg) {
@@ -46,7 +62,7 @@ caf::behavior stream_listener(caf::io::broker* self, listener_params params) {
         p.remote = remote.value_or(socket_address{});
         p.sink = params.sink;
         p.registry = params.registry;
-        p.limits = params.limits;
+        p.limits = limits;
         p.tls = params.tls;
         caf::actor connection = spawn_stream_connection(self->system(), std::move(p));
         caf::actor broker = self->fork(connection_broker, msg.handle, connection);

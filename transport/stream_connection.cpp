@@ -86,7 +86,7 @@ void consume_plaintext(self_ptr self, std::string_view plain) {
         // §18.3 / protection: a started message must complete within the read timeout.
         if (st.framer.buffered() > 0 && !st.timer_armed) {
           st.timer_armed = true;
-          self->delayed_send(self, st.params.limits.header_read_timeout, read_timeout_atom::value,
+          self->delayed_send(self, st.params.limits->header_read_timeout, read_timeout_atom::value,
                              ++st.timer_generation, st.completed);
         }
         return;
@@ -100,7 +100,7 @@ void consume_plaintext(self_ptr self, std::string_view plain) {
         ++st.completed;
         st.timer_armed = false;
         inbound_result r = process_inbound(e.bytes, framing::stream, st.params.transport, st.params.remote,
-                                           st.params.limits.parse);
+                                           st.params.limits->parse);
         if (r.outcome == inbound_outcome::deliver) {
           ++st.counters.received;
           self->send(st.params.sink, inbound_message{std::move(r.message), st.params.transport, st.params.local,
@@ -117,7 +117,7 @@ void consume_plaintext(self_ptr self, std::string_view plain) {
         // The stream cannot be resynchronised (RFC 4475 §3.1.2.3): answer if we can, then close.
         if (!e.bytes.empty()) {
           inbound_result r = process_inbound(e.bytes, framing::datagram, st.params.transport, st.params.remote,
-                                             st.params.limits.parse);
+                                             st.params.limits->parse);
           if (r.outcome == inbound_outcome::answer) write_plain(self, r.answer);
         }
         ++st.counters.dropped;
@@ -140,7 +140,7 @@ void send_message(self_ptr self, const message_ptr& m) {
 caf::behavior connection_behavior(self_ptr self, connection_params params) {
   auto& st = self->state;
   st.params = std::move(params);
-  st.framer = stream_framer(st.params.limits.framing);
+  st.framer = stream_framer(st.params.limits->framing);
   if (st.params.transport == transport_kind::tls) {
     st.tls = std::make_unique<tls::session>(st.params.tls, st.params.outbound ? tls::role::client : tls::role::server,
                                             st.params.outbound ? st.params.server_name : std::string{});
@@ -150,7 +150,7 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
     }
     // A handshake must finish within the read timeout too (a silent or slow TLS client).
     st.timer_armed = true;
-    self->delayed_send(self, st.params.limits.header_read_timeout, read_timeout_atom::value, ++st.timer_generation,
+    self->delayed_send(self, st.params.limits->header_read_timeout, read_timeout_atom::value, ++st.timer_generation,
                        st.completed);
   }
   self->set_down_handler([=](const caf::down_msg& dm) {
@@ -193,13 +193,13 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
         bool handshaking = st.tls && !st.tls->handshake_done();
         if (st.completed == completed_then && (st.framer.buffered() > 0 || handshaking))
           close(self, std::string(handshaking ? "TLS handshake" : "message") + " incomplete after " +
-                          std::to_string(st.params.limits.header_read_timeout.count()) + " ms", true);
+                          std::to_string(st.params.limits->header_read_timeout.count()) + " ms", true);
         else
           st.timer_armed = false;
       },
       [=](tick_atom) {
         auto& st = self->state;
-        if (clock::now() - st.last_activity >= st.params.limits.idle_timeout) close(self, "idle", false);
+        if (clock::now() - st.last_activity >= st.params.limits->idle_timeout) close(self, "idle", false);
       },
       [=](connect_failed_atom, const std::string& reason) { close(self, "connect failed: " + reason, true); },
       [=](closed_atom) { close(self, "closed by peer", false); },

@@ -26,8 +26,8 @@ struct connection_params {
   std::string server_name;     // outbound TLS: SNI and the name to verify
   caf::actor sink;             // receives inbound_message
   caf::actor registry;         // told when the connection is gone
-  transport_limits limits;
-  std::shared_ptr<const tls::context> tls;  // TLS only
+  std::shared_ptr<const transport_limits> limits;  // shared by every connection
+  std::shared_ptr<const tls::context> tls;          // TLS only
 };
 
 // The actor takes inbound_message-producing octets from its broker, which it is given with

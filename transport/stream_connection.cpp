@@ -13,7 +13,8 @@ using clock = std::chrono::steady_clock;
 
 struct connection_state {
   connection_params params;
-  caf::actor broker;
+  caf::actor broker;                   // owns the socket (shared by a listener's connections)
+  caf::io::connection_handle handle;   // the socket, as the broker knows it
   stream_framer framer;
   std::unique_ptr<tls::session> tls;
   std::vector<std::vector<char>> unsent;  // octets waiting for the broker (not a deque: its
@@ -34,7 +35,7 @@ using self_ptr = caf::stateful_actor<connection_state>*;
 void to_broker(self_ptr self, std::vector<char> octets) {
   if (octets.empty()) return;
   auto& st = self->state;
-  if (st.broker) self->send(st.broker, stream_bytes{std::move(octets)});
+  if (st.broker) self->send(st.broker, stream_write{st.handle, std::move(octets)});
   else st.unsent.push_back(std::move(octets));
 }
 
@@ -69,7 +70,12 @@ void close(self_ptr self, std::string reason, bool error) {
     st.tls->shutdown();
     flush_tls(self);
   }
-  if (st.broker) self->send(st.broker, close_atom::value);
+  if (st.broker) {
+    self->send(st.broker, close_atom::value, st.handle);
+    // A monitor lives in the monitored actor and keeps a weak reference to its observer, which
+    // in CAF 0.17 pins the observer's memory: a connection must not outlive its listener's list.
+    self->demonitor(st.broker);
+  }
   if (st.params.registry) self->send(st.params.registry, st.counters);  // closing_stats
   self->quit(error ? caf::exit_reason::user_shutdown : caf::exit_reason::normal);
 }
@@ -157,11 +163,12 @@ caf::behavior connection_behavior(self_ptr self, connection_params params) {
     if (dm.source == self->state.broker.address()) close(self, "broker gone", false);
   });
   return {
-      [=](attach_atom, const caf::actor& broker) {
+      [=](attach_atom, const caf::actor& broker, caf::io::connection_handle handle) {
         auto& st = self->state;
         st.broker = broker;
+        st.handle = handle;
         self->monitor(broker);
-        for (auto& octets : st.unsent) self->send(broker, stream_bytes{std::move(octets)});
+        for (auto& octets : st.unsent) self->send(broker, stream_write{handle, std::move(octets)});
         st.unsent.clear();
         st.unsent.shrink_to_fit();
         if (!st.tls) st.waiting.clear();

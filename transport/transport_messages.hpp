@@ -3,6 +3,7 @@
 #pragma once
 
 #include <caf/all.hpp>
+#include <caf/io/connection_handle.hpp>
 
 #include <cstdint>
 #include <string>
@@ -47,8 +48,15 @@ struct send_failed {
   std::string reason;
 };
 
-// Raw octets between a connection broker (I/O thread) and its connection actor.
+// Raw octets from a broker (I/O thread) to a connection actor.
 struct stream_bytes {
+  std::vector<char> bytes;
+};
+
+// Raw octets from a connection actor to the broker that owns its socket. Brokers serve many
+// connections (one per listener), so the handle says which. Closing: (close_atom, handle).
+struct stream_write {
+  caf::io::connection_handle handle;
   std::vector<char> bytes;
 };
 
@@ -72,7 +80,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using listening_atom = caf::atom_constant<caf::atom("listening")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using attach_atom = caf::atom_constant<caf::atom("attach")>;        // a connection gets its broker
+using attach_atom = caf::atom_constant<caf::atom("attach")>;  // a connection gets its broker and handle
 using connect_failed_atom = caf::atom_constant<caf::atom("connfail")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;        // the peer closed the stream
 using accepted_atom = caf::atom_constant<caf::atom("accepted")>;    // a listener got a connection
@@ -89,6 +97,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::outbound_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::outbound_response)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::send_failed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::stream_bytes)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::stream_write)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::listen_point)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sipactor::transport::listen_point>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::transport::transport_counters)

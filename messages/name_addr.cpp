@@ -70,7 +70,7 @@ const char* parse_name_addr_at(std::string_view s, std::size_t& pos, name_addr& 
     std::size_t param_start = i;
     i = detail::read_param(s, i, p, &reason);
     if (reason != nullptr) return reason;
-    if (detail::repeats_param(s.substr(params_start, param_start - params_start), p.name)) return "duplicate parameter";
+    if (detail::repeats_param(s.substr(params_start, param_start - params_start), p.name, false)) return "duplicate parameter";
     if (p.name.size() == 3 && text::iequals(p.name, "tag")) {
       if (!p.has_value) return "tag parameter without value";  // tag-param = "tag" EQUAL token
       na.tag_value = p.value;

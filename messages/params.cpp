@@ -66,12 +66,12 @@ bool param_name_equals(std::string_view raw, std::string_view name) noexcept {
   return i == raw.size() && j == name.size();
 }
 
-bool repeats_param(std::string_view before, std::string_view name) {
+bool repeats_param(std::string_view before, std::string_view name, bool uri) {
   if (before.empty()) return false;
-  std::string plain = name.find('%') == std::string_view::npos ? std::string(name) : text::unescape(name);
+  std::string plain = uri && name.find('%') != std::string_view::npos ? text::unescape(name) : std::string(name);
   bool repeated = false;
   for_each_param(before, [&](const param& p) {
-    repeated = param_name_equals(p.name, plain);
+    repeated = uri ? param_name_equals(p.name, plain) : text::iequals(p.name, plain);
     return !repeated;
   });
   return repeated;
@@ -80,6 +80,28 @@ bool repeats_param(std::string_view before, std::string_view name) {
 }  // namespace detail
 
 std::optional<std::string_view> find_param(std::string_view raw, std::string_view name) {
+  std::optional<std::string_view> found;
+  for_each_param(raw, [&](const param& p) {
+    if (text::iequals(p.name, name)) {
+      found = p.value;
+      return false;
+    }
+    return true;
+  });
+  return found;
+}
+
+const char* validate_unique_params(std::string_view raw, bool uri) {
+  const char* duplicate = nullptr;
+  const char* reason = for_each_param(raw, [&](const param& p) {
+    std::size_t before = static_cast<std::size_t>(p.name.data() - raw.data());
+    if (detail::repeats_param(raw.substr(0, before), p.name, uri)) duplicate = "duplicate parameter";
+    return duplicate == nullptr;
+  });
+  return reason != nullptr ? reason : duplicate;
+}
+
+std::optional<std::string_view> find_uri_param(std::string_view raw, std::string_view name) {
   std::optional<std::string_view> found;
   for_each_param(raw, [&](const param& p) {
     if (detail::param_name_equals(p.name, name)) {

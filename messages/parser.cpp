@@ -128,7 +128,7 @@ void message_parser::split_headers(std::size_t pos) {
       } else {
         if (last->value_length == 0) {
           std::size_t first = pos;
-          while (first < line_end && text::is_ws(p[first])) ++first;
+          while (first < line_end && text::is_lws(p[first])) ++first;
           last->value_offset = static_cast<std::uint32_t>(first);
         }
         last->value_length = static_cast<std::uint32_t>(line_end - last->value_offset);
@@ -156,7 +156,7 @@ void message_parser::split_headers(std::size_t pos) {
     } else {
       trim_last();
       ++i;
-      while (i < line_end && text::is_ws(p[i])) ++i;
+      while (i < line_end && text::is_lws(p[i])) ++i;  // a stray CR counts as whitespace here
       // Filled in place: a temporary would be copied through the stack (a store-forwarding stall).
       header_field& f = fields_->emplace_back();
       f.name_offset = static_cast<std::uint32_t>(pos);

@@ -152,7 +152,7 @@ const char* parse_sip(std::string_view rest, uri& u) noexcept {
     while (i < rest.size() && rest[i] == ';') {
       std::size_t name_end = scan(rest, i + 1, text::param);
       if (name_end == i + 1) return "invalid parameter in SIP URI";
-      if (detail::repeats_param(rest.substr(params_start, i - params_start), rest.substr(i + 1, name_end - i - 1)))
+      if (detail::repeats_param(rest.substr(params_start, i - params_start), rest.substr(i + 1, name_end - i - 1), true))
         return "duplicate parameter in SIP URI";
       i = name_end;
       if (i < rest.size() && rest[i] == '=') {
@@ -187,7 +187,7 @@ const char* parse_tel(std::string_view rest, uri& u) noexcept {
     u.params = rest.substr(semi);
     for (char c : u.params)
       if (static_cast<unsigned char>(c) <= 0x20) return "whitespace in tel URI";
-    if (validate_params(u.params) != nullptr) return "invalid parameter in tel URI";
+    if (const char* reason = validate_unique_params(u.params, true)) return reason == std::string_view("duplicate parameter") ? "duplicate parameter in tel URI" : "invalid parameter in tel URI";
   }
   return nullptr;
 }
@@ -236,7 +236,7 @@ expected<uri> parse_uri(std::string_view text) {
 }
 
 std::optional<std::string_view> uri::param(std::string_view name) const {
-  return find_param(params, name);
+  return find_uri_param(params, name);
 }
 
 std::string uri::user_unescaped() const { return text::unescape(user); }

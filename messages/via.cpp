@@ -76,7 +76,7 @@ const char* parse_via_at(std::string_view s, std::size_t& pos, via& v) noexcept 
     std::size_t param_start = c.pos;
     c.pos = detail::read_param(s, c.pos, p, &reason);
     if (reason != nullptr) return reason;
-    if (detail::repeats_param(s.substr(params_start, param_start - params_start), p.name)) return "duplicate Via parameter";
+    if (detail::repeats_param(s.substr(params_start, param_start - params_start), p.name, false)) return "duplicate Via parameter";
     if (p.name.size() == 6 && text::iequals(p.name, "branch")) {
       if (!p.has_value) return "Via branch without value";
       v.branch = p.value;

@@ -78,112 +78,114 @@ std::optional<socket_address> response_destination(const outbound_response& out)
 
 }  // namespace
 
-caf::actor spawn_connection_registry(caf::actor_system& sys, registry_params params) {
-  return sys.spawn([params](self_ptr self) mutable -> caf::behavior {
-    self->state.params = std::move(params);
-    self->state.limits = std::make_shared<const transport_limits>(self->state.params.limits);
-    auto tick_every = std::max(std::chrono::milliseconds(100), self->state.params.limits.idle_timeout / 4);
-    self->delayed_send(self, tick_every, tick_atom::value);
-    self->set_down_handler([=](const caf::down_msg& dm) {
-      auto& st = self->state;
-      auto it = st.by_actor.find(dm.source);
-      if (it == st.by_actor.end()) return;
-      auto peer = st.by_peer.find(it->second);
-      if (peer != st.by_peer.end() && peer->second.address() == dm.source) st.by_peer.erase(peer);
-      if (auto ip = st.per_ip.find(it->second.remote.ip()); ip != st.per_ip.end() && --ip->second == 0)
-        st.per_ip.erase(ip);
-      st.by_actor.erase(it);
-    });
-    return {
-        [=](accepted_atom, transport_kind transport, const socket_address& remote, const caf::actor& connection) {
-          auto& st = self->state;
-          if (over_limit(self, remote)) {
-            ++st.counters.connections_refused;
-            self->send(connection, close_atom::value);
-            return;
-          }
-          ++st.counters.connections_open;
-          // A newer connection from the same peer takes the key; the older stays usable by handle.
-          add(self, connection_key{transport, remote}, connection);
-        },
-        [=](const outbound_request& out) {
-          caf::actor connection = connection_to(self, {out.transport, out.destination}, out.server_name);
-          if (!connection) {
-            ++self->state.counters.connections_refused;
-            auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-            if (sender) self->send(sender, send_failed{out.message, "connection limit reached"});
-            return;
-          }
-          self->delegate(connection, out);
-        },
-        [=](const outbound_response& out) {
-          auto& st = self->state;
-          if (out.connection && st.by_actor.count(out.connection.address()) > 0) {
-            self->delegate(out.connection, out);
-            return;
-          }
-          // §18.2.2: "If the connection is no longer open, the server SHOULD open a connection".
-          auto destination = response_destination(out);
-          caf::actor connection = destination ? connection_to(self, {out.transport, *destination}, {}) : caf::actor{};
-          if (!connection) {
-            auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-            if (sender) self->send(sender, send_failed{out.message, "no connection for the response"});
-            return;
-          }
-          self->delegate(connection, out);
-        },
-        [=](tick_atom) {
-          for (auto& [actor, key] : self->state.by_actor) {
-            (void)key;
-            self->send(caf::actor_cast<caf::actor>(actor), tick_atom::value);
-          }
-          self->delayed_send(self, tick_every, tick_atom::value);
-        },
-        [=](stats_atom) -> caf::result<transport_counters> {
-          // Open connections, refusals, and the sum of the live connections' own counters
-          // (closed ones report theirs when they go, see closing_stats).
-          auto rp = self->make_response_promise<transport_counters>();
-          auto sum = std::make_shared<transport_counters>(self->state.counters);
-          sum->connections_open = self->state.by_actor.size();
-          auto pending = std::make_shared<std::size_t>(self->state.by_actor.size() + 1);
-          auto done = [=]() mutable {
-            if (--*pending == 0) rp.deliver(*sum);
-          };
-          for (auto& [address, key] : self->state.by_actor) {
-            (void)key;
-            self->request(caf::actor_cast<caf::actor>(address), std::chrono::seconds(2), stats_atom::value)
-                .then(
-                    [=](const transport_counters& c) mutable {
-                      sum->received += c.received;
-                      sum->answered += c.answered;
-                      sum->dropped += c.dropped;
-                      sum->sent += c.sent;
-                      sum->connections_closed_error += c.connections_closed_error;
-                      done();
-                    },
-                    [=](caf::error&) mutable { done(); });
-          }
-          done();
-          return rp;
-        },
-        [=](const transport_counters& final_counts) {
-          // A connection's counters when it closes.
-          auto& c = self->state.counters;
-          c.received += final_counts.received;
-          c.answered += final_counts.answered;
-          c.dropped += final_counts.dropped;
-          c.sent += final_counts.sent;
-          c.connections_closed_error += final_counts.connections_closed_error;
-        },
-        [=](close_atom) {
-          for (auto& [actor, key] : self->state.by_actor) {
-            (void)key;
-            self->send(caf::actor_cast<caf::actor>(actor), close_atom::value);
-          }
-          self->quit();
-        },
-    };
+caf::behavior registry_behavior(self_ptr self, registry_params params) {
+  self->state.params = std::move(params);
+  self->state.limits = std::make_shared<const transport_limits>(self->state.params.limits);
+  auto tick_every = std::max(std::chrono::milliseconds(100), self->state.params.limits.idle_timeout / 4);
+  self->delayed_send(self, tick_every, tick_atom::value);
+  self->set_down_handler([=](const caf::down_msg& dm) {
+    auto& st = self->state;
+    auto it = st.by_actor.find(dm.source);
+    if (it == st.by_actor.end()) return;
+    auto peer = st.by_peer.find(it->second);
+    if (peer != st.by_peer.end() && peer->second.address() == dm.source) st.by_peer.erase(peer);
+    if (auto ip = st.per_ip.find(it->second.remote.ip()); ip != st.per_ip.end() && --ip->second == 0)
+      st.per_ip.erase(ip);
+    st.by_actor.erase(it);
   });
+  return {
+      [=](accepted_atom, transport_kind transport, const socket_address& remote, const caf::actor& connection) {
+        auto& st = self->state;
+        if (over_limit(self, remote)) {
+          ++st.counters.connections_refused;
+          self->send(connection, close_atom::value);
+          return;
+        }
+        ++st.counters.connections_open;
+        // A newer connection from the same peer takes the key; the older stays usable by handle.
+        add(self, connection_key{transport, remote}, connection);
+      },
+      [=](const outbound_request& out) {
+        caf::actor connection = connection_to(self, {out.transport, out.destination}, out.server_name);
+        if (!connection) {
+          ++self->state.counters.connections_refused;
+          auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+          if (sender) self->send(sender, send_failed{out.message, "connection limit reached"});
+          return;
+        }
+        self->delegate(connection, out);
+      },
+      [=](const outbound_response& out) {
+        auto& st = self->state;
+        if (out.connection && st.by_actor.count(out.connection.address()) > 0) {
+          self->delegate(out.connection, out);
+          return;
+        }
+        // §18.2.2: "If the connection is no longer open, the server SHOULD open a connection".
+        auto destination = response_destination(out);
+        caf::actor connection = destination ? connection_to(self, {out.transport, *destination}, {}) : caf::actor{};
+        if (!connection) {
+          auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+          if (sender) self->send(sender, send_failed{out.message, "no connection for the response"});
+          return;
+        }
+        self->delegate(connection, out);
+      },
+      [=](tick_atom) {
+        for (auto& [actor, key] : self->state.by_actor) {
+          (void)key;
+          self->send(caf::actor_cast<caf::actor>(actor), tick_atom::value);
+        }
+        self->delayed_send(self, tick_every, tick_atom::value);
+      },
+      [=](stats_atom) -> caf::result<transport_counters> {
+        // Open connections, refusals, and the sum of the live connections' own counters
+        // (closed ones report theirs when they go, see closing_stats).
+        auto rp = self->make_response_promise<transport_counters>();
+        auto sum = std::make_shared<transport_counters>(self->state.counters);
+        sum->connections_open = self->state.by_actor.size();
+        auto pending = std::make_shared<std::size_t>(self->state.by_actor.size() + 1);
+        auto done = [=]() mutable {
+          if (--*pending == 0) rp.deliver(*sum);
+        };
+        for (auto& [address, key] : self->state.by_actor) {
+          (void)key;
+          self->request(caf::actor_cast<caf::actor>(address), std::chrono::seconds(2), stats_atom::value)
+              .then(
+                  [=](const transport_counters& c) mutable {
+                    sum->received += c.received;
+                    sum->answered += c.answered;
+                    sum->dropped += c.dropped;
+                    sum->sent += c.sent;
+                    sum->connections_closed_error += c.connections_closed_error;
+                    done();
+                  },
+                  [=](caf::error&) mutable { done(); });
+        }
+        done();
+        return rp;
+      },
+      [=](const transport_counters& final_counts) {
+        // A connection's counters when it closes.
+        auto& c = self->state.counters;
+        c.received += final_counts.received;
+        c.answered += final_counts.answered;
+        c.dropped += final_counts.dropped;
+        c.sent += final_counts.sent;
+        c.connections_closed_error += final_counts.connections_closed_error;
+      },
+      [=](close_atom) {
+        for (auto& [actor, key] : self->state.by_actor) {
+          (void)key;
+          self->send(caf::actor_cast<caf::actor>(actor), close_atom::value);
+        }
+        self->quit();
+      },
+  };
+}
+
+caf::actor spawn_connection_registry(caf::actor_system& sys, registry_params params) {
+  return sys.spawn(registry_behavior, std::move(params));  // not a capture: see spawn_stream_connection
 }
 
 }  // namespace sipactor::transport

@@ -79,7 +79,8 @@ std::optional<socket_address> udp_response_destination(const outbound_response& 
   return socket_address::from(v.host, v.port != 0 ? v.port : 5060);
 }
 
-caf::behavior layer(self_ptr self) {
+caf::behavior layer(self_ptr self, layer_state initial) {
+  self->state = std::move(initial);
   // The state is gone when attached functors run: they get their own copies of the handles.
   std::vector<caf::actor> parts = self->state.listeners;
   for (auto& e : self->state.udp) parts.insert(parts.end(), e.readers.begin(), e.readers.end());
@@ -211,14 +212,13 @@ transport_layer start_transport(caf::actor_system& sys, const transport_config& 
       return fail(std::string(to_string(l.transport)) + " " + l.address.to_string() + ": cannot listen (" + error + ")");
   }
 
-  result.actor = sys.spawn([=](self_ptr self) mutable {
-    self->state.config = config;
-    self->state.udp = std::move(udp);
-    self->state.listeners = std::move(listeners);
-    self->state.registry = registry;
-    self->state.listening = listening;
-    return layer(self);
-  });
+  layer_state initial;
+  initial.config = config;
+  initial.udp = std::move(udp);
+  initial.listeners = std::move(listeners);
+  initial.registry = registry;
+  initial.listening = listening;
+  result.actor = sys.spawn(layer, std::move(initial));  // not a capture: see spawn_stream_connection
   result.listening = std::move(listening);
   return result;
 }

@@ -22,7 +22,7 @@ struct tls_files {
   std::string certificate_file;  // PEM; required to listen on TLS
   std::string private_key_file;
   std::string ca_file;           // trusted CAs for verifying peers
-  bool verify_clients = false;   // ask for and verify client certificates
+  bool verify_clients = false;   // require client certificates signed by ca_file (mutual TLS)
 };
 
 struct transport_limits {

@@ -158,6 +158,7 @@ transport_layer start_transport(caf::actor_system& sys, const transport_config& 
     if (wants_tls) {
       tls::tls_config server_config = client_config;
       server_config.verify_peer = config.tls.verify_clients;
+      server_config.require_peer_certificate = config.tls.verify_clients;  // mutual TLS: no certificate, no entry
       auto server = tls::context::create(tls::role::server, server_config);
       if (!server) {
         result.error = "TLS: " + server.error;

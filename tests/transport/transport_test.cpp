@@ -438,4 +438,53 @@ TEST_CASE("counters: delivered, answered and dropped messages", "[transport][udp
   CHECK(c.dropped == 1);
 }
 
+TEST_CASE("TCP: a response whose connection is gone opens one to the sent-by port (§18.2.2)", "[transport][tcp]") {
+  fixture f(listen_on({{transport_kind::tcp, "127.0.0.1"}}));
+  test::tcp_server callback;  // where the client accepts connections (its Via sent-by)
+  socket_address client_sent_by = callback.local();
+  std::optional<transport::inbound_message> in;
+  {
+    auto client = test::tcp_peer::connect(f.bound(transport_kind::tcp));
+    client.send(options_request("TCP", client_sent_by, "gone"));
+    in = f.next();
+    REQUIRE(in);
+  }  // the client closes its connection before the answer
+  std::this_thread::sleep_for(200ms);
+  auto response = message_builder::response_to(*in->message, 200, {}, "t").build();
+  caf::anon_send(f.layer.actor, transport::outbound_response{response.message, transport_kind::tcp, in->local, in->remote, in->connection});
+  auto reopened = callback.accept();
+  REQUIRE(reopened.valid());
+  CHECK(reopened.receive_until("\r\n\r\n").find("Call-ID: gone") != std::string::npos);
+}
+
+TEST_CASE("TLS over IPv6 with client certificates required", "[transport][tls]") {
+  const auto& certs = test::shared_test_certificates();
+  auto server_config = listen_on({{transport_kind::tls, "::1"}});
+  server_config.tls.certificate_file = certs.server_certificate;
+  server_config.tls.private_key_file = certs.server_key;
+  server_config.tls.ca_file = certs.ca_certificate;
+  server_config.tls.verify_clients = true;
+  fixture server(server_config);
+  socket_address address = server.bound(transport_kind::tls, AF_INET6);
+
+  auto with_cert = listen_on({{transport_kind::udp, "::1"}});
+  with_cert.tls.ca_file = certs.ca_certificate;
+  with_cert.tls.certificate_file = certs.client_certificate;
+  with_cert.tls.private_key_file = certs.client_key;
+  fixture client(with_cert);
+  auto m = parse_message(options_request("TLS", sent_by(), "tls6"));
+  client.sink()->send(client.layer.actor, transport::outbound_request{m.message, transport_kind::tls, address, "::1"});
+  auto in = server.next();
+  REQUIRE(in);
+  CHECK(in->message->call_id() == "tls6");
+  CHECK(in->remote.is_ipv6());
+
+  auto without_cert = listen_on({{transport_kind::udp, "::1"}});
+  without_cert.tls.ca_file = certs.ca_certificate;
+  fixture anonymous(without_cert);
+  auto n = parse_message(options_request("TLS", sent_by(), "tls6-anon"));
+  anonymous.sink()->send(anonymous.layer.actor, transport::outbound_request{n.message, transport_kind::tls, address, "::1"});
+  CHECK_FALSE(server.next(1000ms));
+}
+
 }  // namespace sipactor

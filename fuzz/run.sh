@@ -6,10 +6,10 @@
 #   fuzz/run.sh [SECONDS] [TARGET...]      e.g. fuzz/run.sh 600 fuzz_parse_datagram
 #
 # Environment:
-#   BUILD_DIR        fuzz build directory (default: <repo>/build-fuzz)
+#   FUZZ_BUILD_DIR   fuzz build directory (default: <repo>/build-fuzz)
 #   CC, CXX          compilers for a fresh configure (default: clang-14, clang++-14, else clang)
 #   FUZZ_MAX_LEN     -max_len (default 8192)
-#   FUZZ_JOBS        build parallelism (default 2)
+#   FUZZ_JOBS        build parallelism (default: JOBS, else 2)
 #   FUZZ_SKIP_REGRESSIONS=1   do not replay tests/data/fuzz-regressions first
 #   FUZZ_EXTRA_ARGS  more libFuzzer flags, e.g. "-only_ascii=1"
 set -euo pipefail
@@ -21,25 +21,26 @@ case "$seconds" in
 esac
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${BUILD_DIR:-$repo/build-fuzz}"
+build="${FUZZ_BUILD_DIR:-$repo/build-fuzz}"
 max_len="${FUZZ_MAX_LEN:-8192}"
-jobs="${FUZZ_JOBS:-2}"
+jobs="${FUZZ_JOBS:-${JOBS:-2}}"
 all_targets=(fuzz_parse_datagram fuzz_stream_framer fuzz_uri)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
-# Seeds: the RFC 4475 torture messages (../shared next to the repository, else tests/data) and the
-# SIPp INVITE of the benchmarks.
+# Seeds: the RFC 4475 torture messages and the SIPp INVITE of the benchmarks, from ../shared next
+# to the repository, else from the copies in tests/data.
 shared="$(cd "$repo/.." && pwd)/shared"
 torture="$shared/torture/rfc4475"
-if [ ! -d "$torture" ] && [ -d "$repo/tests/data/rfc4475" ]; then torture="$repo/tests/data/rfc4475"; fi
-if [ ! -d "$torture" ]; then
-  echo "run.sh: no RFC 4475 torture directory ($shared/torture/rfc4475 or $repo/tests/data/rfc4475)" >&2
-  exit 2
-fi
+[ -d "$torture" ] || torture="$repo/tests/data/rfc4475"
 bench_invite="$shared/bench/sipp-invite.sip"
+[ -f "$bench_invite" ] || bench_invite="$repo/tests/data/sipp-invite.sip"
+if [ ! -d "$torture" ]; then
+  echo "run.sh: warning: no RFC 4475 torture messages ($shared/torture/rfc4475, $repo/tests/data/rfc4475)" >&2
+  torture=""
+fi
 
-# --- configure and build
-if [ ! -f "$build/CMakeCache.txt" ]; then
+# --- configure and build (again when the directory was not configured for fuzzing)
+if ! grep -qs '^SIPACTOR_BUILD_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
   if [ -z "${CXX:-}" ]; then
     if command -v clang++-14 >/dev/null; then export CC=clang-14 CXX=clang++-14
     else export CC=clang CXX=clang++; fi
@@ -53,9 +54,12 @@ cmake --build "$build" --target "${targets[@]}" -j "$jobs"
 seeds="$build/fuzz-seeds"
 rm -rf "$seeds"
 mkdir -p "$seeds/datagram" "$seeds/stream"
-dat_files=("$torture"/*.dat)
-[ -f "$bench_invite" ] && dat_files+=("$bench_invite")
-[ -f "$bench_invite" ] && cp "$bench_invite" "$seeds/datagram/"
+dat_files=()
+[ -n "$torture" ] && dat_files=("$torture"/*.dat)
+if [ -f "$bench_invite" ]; then
+  dat_files+=("$bench_invite")
+  cp "$bench_invite" "$seeds/datagram/"
+fi
 # The framer target reads two control bytes (split seed, chunk/limit mode) before the stream.
 byte() { printf "\\$(printf '%03o' "$(($1 % 256))")"; }
 n=0
@@ -84,7 +88,7 @@ run_target() {
   mkdir -p "$corpus" "$artifacts"
   local seed_dirs=()
   case "$target" in
-    fuzz_parse_datagram) seed_dirs=("$torture" "$seeds/datagram") ;;
+    fuzz_parse_datagram) seed_dirs=(${torture:+"$torture"} "$seeds/datagram") ;;
     fuzz_stream_framer) seed_dirs=("$seeds/stream") ;;
     fuzz_uri) seed_dirs=("$repo/fuzz/corpus/uri") ;;
     *) echo "run.sh: unknown target $target" >&2; return 2 ;;

@@ -63,6 +63,7 @@ std::optional<std::string_view> message::header_value(header_id id) const noexce
 }
 
 std::optional<std::string_view> message::header_value(std::string_view name) const noexcept {
+  if (!text::is_token(name)) return std::nullopt;  // no header line has such a name
   header_id id = lookup_header(name);
   if (id != header_id::other) return header_value(id);
   for (std::size_t i = 0; i < header_count_; ++i) {

@@ -156,7 +156,9 @@ class message {
   const expected<timestamp_value>& timestamp() const;
 
   // --- raw form
-  std::string_view bytes() const noexcept { return {data(), size_}; }  // start line to body end
+  // The message octets, start line to body end, as received except that folded header lines
+  // read as spaces (§7.3.1) and a server transport's received/rport are in the top Via.
+  std::string_view bytes() const noexcept { return {data(), size_}; }
   std::size_t start_line_length() const noexcept { return start_line_length_; }
   // Heap bytes this message holds now (its block plus views cached so far).
   std::size_t heap_bytes() const noexcept;

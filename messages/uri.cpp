@@ -70,18 +70,20 @@ bool valid_hostname(std::string_view s) noexcept {
   if (s.back() == '.') s.remove_suffix(1);
   std::size_t label_len = 0;
   char prev = '.';
+  char label_start = '\0';
   for (char c : s) {
     if (c == '.') {
       if (label_len == 0 || prev == '-') return false;
       label_len = 0;
     } else if (text::is_alnum(c) || c == '_' || (c == '-' && label_len > 0)) {
-      ++label_len;
+      if (label_len++ == 0) label_start = c;
     } else {
       return false;
     }
     prev = c;
   }
-  return label_len > 0 && prev != '-';
+  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum: "1.2.3.256" is no host name.
+  return label_len > 0 && prev != '-' && text::is_alpha(label_start);
 }
 
 // Advances i over characters of class `cls`.

@@ -28,6 +28,7 @@ TEST_CASE("Via: sent-protocol, sent-by and the parameters of §18 and RFC 3581",
   CHECK_FALSE(parse_via("SIP/2.0/UDP host;branch"));    // branch without value
   CHECK_FALSE(parse_via("SIP/2.0/UDP host;rport=abc"));
   CHECK_FALSE(parse_via("SIP/2.0/UDP host:70000"));
+  CHECK_FALSE(parse_via("SIP/2.0/UDP 1.2.3.256"));  // neither an IPv4 address nor a host name
   CHECK_FALSE(parse_via("SIP/2.0/UDP 192.0.2.15;;"));  // RFC 4475 badinv01
 }
 

@@ -29,15 +29,8 @@ caf::behavior trying(self_ptr self);
 caf::behavior proceeding(self_ptr self);
 caf::behavior completed(self_ptr self);
 
-caf::actor me(self_ptr self) { return caf::actor_cast<caf::actor>(self); }
-bool reliable(self_ptr self) { return transport::is_reliable(self->state.request.transport); }
-
 void terminated(self_ptr self) {
   terminate(self, client_key_of_request(*self->state.request.message), transaction_kind::non_invite_client);
-}
-
-void pass_up(self_ptr self, const message_ptr& response) {
-  self->send(self->state.peers.tu, tu_response{response, me(self)});
 }
 
 // Timer E fired: retransmit and re-arm with `next`.

@@ -32,18 +32,8 @@ caf::behavior completed(self_ptr self);
 caf::behavior confirmed(self_ptr self);
 caf::behavior accepted(self_ptr self);
 
-caf::actor me(self_ptr self) { return caf::actor_cast<caf::actor>(self); }
-bool reliable(self_ptr self) { return transport::is_reliable(self->state.request.transport); }
-
 void terminated(self_ptr self) {
   terminate(self, server_key(*self->state.request.message), transaction_kind::invite_server);
-}
-
-// §18.2.2: over the connection the request came on, else to its source.
-void send_response(self_ptr self, const message_ptr& response) {
-  const auto& in = self->state.request;
-  self->send(self->state.peers.transport,
-             transport::outbound_response{response, in.transport, in.local, in.remote, in.connection});
 }
 
 // §17.2.1: the 100 (Trying) the transaction sends itself, without a To tag. It is built again

@@ -28,18 +28,8 @@ caf::behavior trying(self_ptr self);
 caf::behavior proceeding(self_ptr self);
 caf::behavior completed(self_ptr self);
 
-caf::actor me(self_ptr self) { return caf::actor_cast<caf::actor>(self); }
-bool reliable(self_ptr self) { return transport::is_reliable(self->state.request.transport); }
-
 void terminated(self_ptr self) {
   terminate(self, server_key(*self->state.request.message), transaction_kind::non_invite_server);
-}
-
-// §18.2.2: over the connection the request came on, else to its source.
-void send_response(self_ptr self, const message_ptr& response) {
-  const auto& in = self->state.request;
-  self->send(self->state.peers.transport,
-             transport::outbound_response{response, in.transport, in.local, in.remote, in.connection});
 }
 
 // RFC 4320 §4.1: the 100 (Trying) the transaction sends itself at T2. Built again for a

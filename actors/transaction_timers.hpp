@@ -1,4 +1,5 @@
-// Timers of the transaction actors (RFC 3261 §17, Table 4; RFC 6026 Timers L and M; RFC 4320).
+// Timers of the transaction actors (RFC 3261 §17, Table 4; RFC 6026 Timers L and M; RFC 4320),
+// and the few helpers the four transaction machines share (at the end).
 // A timer is a delayed message to self: (timer atom, generation). CAF 0.17 cannot cancel a
 // delayed message (see ../shared/CAF-0.17.md), so each timer has a slot holding the generation
 // of its armed instance; a message whose generation is not in the slot is stale and ignored.
@@ -104,6 +105,33 @@ struct timer_set {
     return {std::forward<Handlers>(handlers)..., ignore_stale<Atoms>()...};
   }
 };
+
+// --- Shared by the four machines (their states all hold `request`, with its transport, and
+// `peers`).
+
+template <class Self>
+caf::actor me(Self* self) {
+  return caf::actor_cast<caf::actor>(self);
+}
+
+template <class Self>
+bool reliable(Self* self) {
+  return transport::is_reliable(self->state.request.transport);
+}
+
+// Client transactions: a response goes up to the TU.
+template <class Self>
+void pass_up(Self* self, const message_ptr& response) {
+  self->send(self->state.peers.tu, tu_response{response, me(self)});
+}
+
+// Server transactions, §18.2.2: over the connection the request came on, else to its source.
+template <class Self>
+void send_response(Self* self, const message_ptr& response) {
+  const auto& in = self->state.request;
+  self->send(self->state.peers.transport,
+             transport::outbound_response{response, in.transport, in.local, in.remote, in.connection});
+}
 
 // Terminated (§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2): tell the owner and the TU, then quit:
 // the state's messages and the behavior are freed at once; the actor object itself (about

@@ -184,7 +184,7 @@ caf::behavior accepted(self_ptr self) {
       if (is_response(response) && response->status() / 100 == 2) send_response(self, response);
     },
     [=](const transport::inbound_message& in) {
-      if (is_ack(in)) self->send(self->state.peers.tu, tu_request{in, me(self)});
+      if (is_ack(in)) self->send(self->state.peers.tu, tu_request{in, me(self), caf::actor{}});
     },
     [=](timer_l_atom, std::uint32_t generation) {
       if (fired(self->state.l, generation)) terminated(self);
@@ -210,7 +210,7 @@ caf::actor spawn_invite_server_transaction(caf::actor_system& sys, const transac
         // knows that the TU will generate a provisional or final response within 200 ms [...]. The
         // request MUST be passed to the TU."
         if (st.config.invite_trying) send_trying(self);
-        self->send(st.peers.tu, tu_request{st.request, me(self)});
+        self->send(st.peers.tu, tu_request{st.request, me(self), caf::actor{}});
         return proceeding(self);
       },
       config, std::move(peers), std::move(request));

@@ -13,6 +13,7 @@ struct nist_state {
   transaction_config config;
   transaction_peers peers;
   transport::inbound_message request;  // the request and where it came from
+  caf::actor cancelled_invite;         // CANCEL: the INVITE server transaction it matched (§9.2)
   message_ptr last_response;           // the TU's 100, then the final
   bool t2_passed = false;              // RFC 4320 §4.1: a 100 may go out over UDP
   std::uint32_t timer_generation = 0;
@@ -153,22 +154,32 @@ caf::behavior completed(self_ptr self) {
 
 caf::actor spawn_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
                                                transaction_peers peers, transport::inbound_message request) {
+  return spawn_cancel_server_transaction(sys, config, std::move(peers), std::move(request), caf::actor{});
+}
+
+caf::actor spawn_cancel_server_transaction(caf::actor_system& sys, const transaction_config& config,
+                                           transaction_peers peers, transport::inbound_message cancel,
+                                           caf::actor cancelled_invite) {
   // State goes in as spawn arguments, not captures: CAF 0.17 dereferences a null tuple pointer for
   // argument-less functors (UBSan: init_fun_factory.hpp:85).
   return sys.spawn(
-      [](self_ptr self, transaction_config config, transaction_peers peers, transport::inbound_message request) -> caf::behavior {
+      [](self_ptr self, transaction_config config, transaction_peers peers, transport::inbound_message request,
+         caf::actor cancelled_invite) -> caf::behavior {
         auto& st = self->state;
         st.config = config;
         st.peers = std::move(peers);
         st.request = std::move(request);
+        st.cancelled_invite = std::move(cancelled_invite);
         // §17.2.2: "The state machine is initialized in the Trying state and is passed a request
         // other than INVITE or ACK when initialized. This request is passed up to the TU."
-        self->send(st.peers.tu, tu_request{st.request, me(self)});
+        self->send(st.peers.tu, tu_request{st.request, me(self), st.cancelled_invite});
+        // The TU has the handle now; the transaction itself never needs it again.
+        st.cancelled_invite = caf::actor{};
         if (!reliable(self)) arm<timer_t2_atom>(self, st.t2, st.config.t2);
         arm_guard<give_up_atom>(self, st.give_up, st.config.timer_b());
         return trying(self);
       },
-      config, std::move(peers), std::move(request));
+      config, std::move(peers), std::move(cancel), std::move(cancelled_invite));
 }
 
 }  // namespace sipactor

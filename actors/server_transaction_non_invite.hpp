@@ -18,5 +18,10 @@ namespace sipactor {
 // (RFC 4320 §4.2).
 caf::actor spawn_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
                                                transaction_peers peers, transport::inbound_message request);
+// The same for a CANCEL, with the INVITE server transaction it matched (§9.2; empty if none),
+// which the TU finds in tu_request::cancelled_invite.
+caf::actor spawn_cancel_server_transaction(caf::actor_system& sys, const transaction_config& config,
+                                           transaction_peers peers, transport::inbound_message cancel,
+                                           caf::actor cancelled_invite);
 
 }  // namespace sipactor

@@ -62,10 +62,15 @@ enum class transaction_kind : std::uint8_t { invite_client, non_invite_client, i
 
 // A request for the TU (§17.2.1, §17.2.2): the one that created `server_transaction`, or an
 // ACK that matched an INVITE server transaction in the Accepted state (RFC 6026 §7.1). The TU
-// answers by sending responses (message_ptr) to `server_transaction`.
+// answers by sending responses (message_ptr) to `server_transaction`. An ACK that matched no
+// transaction (the ACK for a 2xx, §17.2.3, §13.3.1.4) comes from the router with an empty
+// `server_transaction`.
 struct tu_request {
   transport::inbound_message inbound;
   caf::actor server_transaction;
+  // For a CANCEL: the INVITE server transaction it cancels (§9.2), empty when none matched (the
+  // TU then answers 481, §9.2). Empty for every other method.
+  caf::actor cancelled_invite;
 };
 
 // A response a client transaction passes up (§17.1.1.2, §17.1.2.2): provisional, the final,

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/transaction_layer.hpp"
 #include "actors/transaction_messages.hpp"
 #include "messages/builder.hpp"
 #include "messages/parser.hpp"
@@ -101,6 +102,7 @@ struct transaction_fixture {
   std::vector<at<transaction_timeout>> timeouts;
   std::vector<at<transaction_transport_error>> transport_errors;
   std::vector<at<transaction_terminated>> tu_terminated;
+  std::vector<at<stray_response>> stray_responses;
   std::vector<at<transaction_terminated>> owner_terminated;
   std::vector<caf::actor> spawned;
 
@@ -126,6 +128,7 @@ struct transaction_fixture {
       [=](const transaction_timeout& e) { timeouts.push_back({now(), e}); },
       [=](const transaction_transport_error& e) { transport_errors.push_back({now(), e}); },
       [=](const transaction_terminated& e) { tu_terminated.push_back({now(), e}); },
+      [=](const stray_response& e) { stray_responses.push_back({now(), e}); },
     };
   }, this);  // an argument: CAF 0.17 + UBSan, see actors/*_transaction_*.cpp
   caf::actor owner = sys.spawn([this](caf::event_based_actor*, const void*) -> caf::behavior {
@@ -143,6 +146,7 @@ struct transaction_fixture {
     timeouts.clear();
     transport_errors.clear();
     tu_terminated.clear();
+    stray_responses.clear();
     owner_terminated.clear();
   }
 

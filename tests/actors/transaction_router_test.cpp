@@ -1,0 +1,277 @@
+// The transaction router (RFC 3261 §17.1.3, §17.2.3, §9.2) on a virtual clock: what reaches
+// which transaction, what reaches the TU, and that the router forgets every transaction.
+#include "actors/transaction_key.hpp"
+#include "actors/transaction_layer.hpp"
+#include "tests/actors/transaction_test_fixture.hpp"
+#include "tests/test_files.hpp"
+
+namespace sipactor::test {
+namespace {
+
+struct router_fixture : transaction_fixture {
+  transaction_layer layer;
+
+  explicit router_fixture(std::size_t shards = 4) { start_layer(shards, transport_actor); }
+  ~router_fixture() {
+    // Transactions still waiting for the TU would outlive the test; the fixture kills `spawned`.
+    for (const auto& r : tu_requests)
+      if (r.event.server_transaction) spawned.push_back(r.event.server_transaction);
+    stop_transaction_layer(layer);
+    sched.run();
+  }
+
+  void start_layer(std::size_t shards, const caf::actor& transport) {
+    transaction_layer_config c;
+    c.timers = config;
+    c.shards = shards;
+    layer = spawn_transaction_layer(sys, c, transport, tu);
+    sched.run();
+  }
+
+  void from_network(const message_ptr& m, transport_kind t = transport_kind::udp) { deliver(layer.entry, inbound(m, t)); }
+
+  // The TU answers the server transaction of its `i`th request.
+  void tu_answers(std::size_t i, int status, const std::string& to_tag = "uas1") {
+    REQUIRE(tu_requests.size() > i);
+    deliver(tu_requests[i].event.server_transaction, response_to(tu_requests[i].event.inbound.message, status, to_tag));
+  }
+
+  std::vector<transaction_layer_counters> per_shard() {
+    std::vector<transaction_layer_counters> out;
+    caf::scoped_actor self{sys};
+    for (const auto& shard : layer.shards) {
+      self->send(shard, transport::stats_atom::value);
+      sched.run();
+      self->receive([&](const transaction_layer_counters& c) { out.push_back(c); });
+    }
+    return out;
+  }
+  transaction_layer_counters counters() {
+    transaction_layer_counters sum;
+    for (const auto& c : per_shard()) sum += c;
+    return sum;
+  }
+
+  // client_request through request(): the transaction's handle, or the error's text.
+  caf::actor start_client(message_ptr request, caf::actor for_tu = {}, std::string* error = nullptr) {
+    caf::scoped_actor self{sys};
+    caf::actor txn;
+    auto answer =
+        self->request(layer.entry, caf::infinite, client_request{outbound(std::move(request), transport_kind::udp), for_tu});
+    sched.run();
+    std::move(answer).receive([&](caf::actor& a) { txn = std::move(a); },
+                              [&](caf::error& e) {
+                                if (error) *error = sys.render(e);
+                              });
+    if (txn) spawned.push_back(txn);
+    return txn;
+  }
+};
+
+message_ptr with_header(const message_ptr& m, const std::string& name, const std::string& value) {
+  auto b = message_builder::copy_of(m);
+  b.set_header(name, value);
+  auto r = b.build();
+  REQUIRE(r.ok());
+  return r.message;
+}
+
+// §17.1.1.3: the ACK for a non-2xx has the INVITE's branch; the To tag of the response.
+message_ptr ack_for(const message_ptr& invite, const std::string& branch, const std::string& to_tag = "uas1") {
+  auto ack = request("ACK", transport_kind::udp, branch);
+  ack = with_header(ack, "To", "Bob <sip:bob@biloxi.example.com>;tag=" + to_tag);
+  return with_header(ack, "CSeq", std::to_string(invite->cseq().number) + " ACK");
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(router_fixture, "Router: an INVITE starts a server transaction, its retransmission and the ACK for a non-2xx reach it",
+                 "[transaction][router]") {
+  auto invite = request("INVITE", transport_kind::udp, "z9hG4bKr1");
+  from_network(invite);
+  REQUIRE(tu_requests.size() == 1);
+  CHECK(tu_requests[0].event.server_transaction);
+  CHECK_FALSE(tu_requests[0].event.cancelled_invite);
+  CHECK(sent_statuses() == std::vector<int>{100});  // the transaction's own 100 (§17.2.1)
+  from_network(invite);                              // §17.2.1: the retransmission gets the 100 again
+  CHECK(tu_requests.size() == 1);
+  CHECK(sent_statuses() == std::vector<int>{100, 100});
+  tu_answers(0, 486);
+  CHECK(sent_statuses() == std::vector<int>{100, 100, 486});
+  advance(500ms);  // Timer G retransmits the 486 until the ACK
+  CHECK(sent_statuses() == std::vector<int>{100, 100, 486, 486});
+  from_network(ack_for(invite, "z9hG4bKr1"));
+  CHECK(tu_requests.size() == 1);  // absorbed by the transaction (§17.2.1: Confirmed)
+  advance(10s);
+  CHECK(sent.size() == 4);  // Timer G stopped
+  auto c = counters();
+  CHECK(c.server_created == 1);
+  CHECK(c.absorbed == 2);
+  CHECK(c.acks_to_tu == 0);
+  CHECK(c.live == 0);  // Timer I (T4 = 5 s) ended it and the router forgot it
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: the ACK for a 2xx matches no transaction and goes to the TU",
+                 "[transaction][router]") {
+  auto invite = request("INVITE", transport_kind::udp, "z9hG4bKr2");
+  from_network(invite);
+  tu_answers(0, 200);
+  // §13.2.2.4 / §17.1.1.3: the ACK for a 2xx is a transaction of its own, with a new branch.
+  from_network(ack_for(invite, "z9hG4bKack2"));
+  REQUIRE(tu_requests.size() == 2);
+  CHECK(tu_requests[1].event.inbound.message->method() == sip_method::ack);
+  CHECK_FALSE(tu_requests[1].event.server_transaction);
+  CHECK(counters().acks_to_tu == 1);
+  CHECK(counters().live == 1);  // the INVITE server transaction waits in Accepted (RFC 6026)
+  advance(32s);                 // Timer L = 64*T1
+  CHECK(counters().live == 0);
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: a CANCEL gets its own transaction and the INVITE transaction it cancels (9.2)",
+                 "[transaction][router]") {
+  auto invite = request("INVITE", transport_kind::udp, "z9hG4bKr3");
+  from_network(invite);
+  REQUIRE(tu_requests.size() == 1);
+  caf::actor invite_txn = tu_requests[0].event.server_transaction;
+  auto cancel = request("CANCEL", transport_kind::udp, "z9hG4bKr3");  // §9.1: the INVITE's branch
+  from_network(cancel);
+  REQUIRE(tu_requests.size() == 2);
+  CHECK(tu_requests[1].event.inbound.message->method() == sip_method::cancel);
+  CHECK(tu_requests[1].event.server_transaction);
+  CHECK(tu_requests[1].event.server_transaction != invite_txn);
+  CHECK(tu_requests[1].event.cancelled_invite == invite_txn);
+  // The TU answers as a UAS does (§9.2): 200 to the CANCEL, 487 to the INVITE.
+  tu_answers(1, 200);
+  tu_answers(0, 487);
+  CHECK(sent_statuses() == std::vector<int>{100, 200, 487});
+  CHECK(counters().cancels_unmatched == 0);
+  CHECK(counters().server_created == 2);
+
+  SECTION("a CANCEL for a branch the router does not know") {
+    from_network(request("CANCEL", transport_kind::udp, "z9hG4bKnone"));
+    REQUIRE(tu_requests.size() == 3);
+    CHECK_FALSE(tu_requests[2].event.cancelled_invite);  // §9.2: the TU answers 481
+    CHECK(counters().cancels_unmatched == 1);
+  }
+  SECTION("a CANCEL from another sent-by does not match (17.2.3)") {
+    auto other = with_header(cancel, "Via", "SIP/2.0/UDP other.example.com;branch=z9hG4bKr3");
+    from_network(other);
+    REQUIRE(tu_requests.size() == 3);
+    CHECK_FALSE(tu_requests[2].event.cancelled_invite);
+  }
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: the RFC 2543 fallback matches inv2543, its retransmission and its ACK",
+                 "[transaction][router]") {
+  auto invite = parse(torture("inv2543"));
+  REQUIRE_FALSE(invite->top_via().has_rfc3261_branch());
+  from_network(invite);
+  REQUIRE(tu_requests.size() == 1);
+  from_network(parse(torture("inv2543")));  // the same request again, a new buffer
+  CHECK(tu_requests.size() == 1);
+  tu_answers(0, 404, "2543tag");
+  // §17.2.3: Request-URI, From tag, Call-ID, CSeq number and top Via match; the method is ACK.
+  auto ack = parse(
+      "ACK sip:UserB@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP iftgw.example.com\r\n"
+      "From: <sip:+13035551111@ift.client.example.net;user=phone>\r\n"
+      "To: sip:+16505552222@ss1.example.net;user=phone;tag=2543tag\r\n"
+      "Call-ID: inv2543.1717@ift.client.example.com\r\n"
+      "CSeq: 56 ACK\r\n\r\n");
+  from_network(ack);
+  CHECK(tu_requests.size() == 1);
+  CHECK(counters().absorbed == 2);
+  advance(600ms);
+  CHECK(sent_statuses() == std::vector<int>{100, 100, 404});  // Confirmed: no Timer G retransmission
+
+  // Another CSeq number is another transaction.
+  from_network(with_header(invite, "CSeq", "57 INVITE"));
+  CHECK(tu_requests.size() == 2);
+  CHECK(counters().server_created == 2);
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: non-INVITE requests, retransmissions absorbed, live count back to zero",
+                 "[transaction][router]") {
+  for (int i = 0; i < 20; ++i) from_network(request("OPTIONS", transport_kind::udp, "z9hG4bKo" + std::to_string(i)));
+  REQUIRE(tu_requests.size() == 20);
+  from_network(request("OPTIONS", transport_kind::udp, "z9hG4bKo7"));
+  CHECK(tu_requests.size() == 20);
+  for (std::size_t i = 0; i < 20; ++i) tu_answers(i, 200);
+  from_network(request("OPTIONS", transport_kind::udp, "z9hG4bKo7"));  // Completed: the 200 again
+  CHECK(sent.size() == 21);
+  auto shards = per_shard();
+  std::size_t used = 0;
+  for (const auto& c : shards) used += c.live > 0 ? 1 : 0;
+  CHECK(used > 1);  // keys hash over the shards
+  CHECK(counters().live == 20);
+  advance(32s);  // Timer J
+  CHECK(counters().live == 0);
+  CHECK(counters().absorbed == 2);
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: client transactions get their responses, strays go to the TU",
+                 "[transaction][router]") {
+  auto req = request("OPTIONS", transport_kind::udp, "z9hG4bKc1");
+  caf::actor txn = start_client(req);
+  REQUIRE(txn);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].message.get() == req.get());
+  from_network(response_to(req, 200));
+  REQUIRE(tu_responses.size() == 1);
+  CHECK(tu_responses[0].event.client_transaction == txn);
+  CHECK(tu_responses[0].event.response->status() == 200);
+  // Same branch, other method: not this transaction (§17.1.3).
+  auto other = with_header(response_to(req, 200), "CSeq", "314159 INVITE");
+  from_network(other);
+  CHECK(tu_responses.size() == 1);
+  REQUIRE(stray_responses.size() == 1);
+  CHECK(stray_responses[0].event.inbound.message.get() == other.get());
+
+  std::string error;
+  CHECK_FALSE(start_client(req, {}, &error));  // Timer K still holds the key
+  CHECK(error.find("branch") != std::string::npos);
+  CHECK_FALSE(start_client(request("ACK", transport_kind::udp, "z9hG4bKc2"), {}, &error));
+  CHECK(error.find("ACK") != std::string::npos);
+  advance(5s);  // Timer K = T4
+  CHECK(counters().live == 0);
+  CHECK(counters().client_created == 1);
+  CHECK(counters().rejected == 2);
+  CHECK(start_client(req));  // the key is free again
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: a client transaction reports to the TU its request names",
+                 "[transaction][router]") {
+  std::vector<tu_response> got;
+  caf::actor context = sys.spawn(
+      [&got](caf::event_based_actor*, const void*) -> caf::behavior {
+        return {[&got](const tu_response& r) { got.push_back(r); }, [](const transaction_terminated&) {}};
+      },
+      static_cast<const void*>(nullptr));
+  auto invite = request("INVITE", transport_kind::udp, "z9hG4bKc3");
+  caf::actor txn = start_client(invite, context);
+  from_network(response_to(invite, 180));
+  from_network(response_to(invite, 486));
+  CHECK(tu_responses.empty());
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].response->status() == 486);
+  // §17.1.1.3: the transaction acknowledged the 486 itself.
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[1].message->method() == sip_method::ack);
+  caf::anon_send_exit(context, caf::exit_reason::kill);
+}
+
+TEST_CASE_METHOD(router_fixture, "Router: messages wait for a transport given after the layer starts",
+                 "[transaction][router]") {
+  stop_transaction_layer(layer);
+  start_layer(2, caf::actor{});
+  auto invite = request("INVITE", transport_kind::udp, "z9hG4bKlate");
+  from_network(invite);
+  CHECK(tu_requests.empty());
+  CHECK(sent.empty());
+  set_transport(layer, transport_actor);
+  sched.run();
+  REQUIRE(tu_requests.size() == 1);
+  CHECK(sent_statuses() == std::vector<int>{100});
+}
+
+}  // namespace sipactor::test

@@ -105,13 +105,26 @@ TEST_CASE_METHOD(nict_fixture, "NICT TCP: Timer K is 0", "[transaction][nict]") 
 TEST_CASE_METHOD(nict_fixture, "NICT TCP: a finished transaction leaves no delayed message after one guard step",
                  "[transaction][nict][guard]") {
   SECTION("guard_step 2 s: Timer F is sent in steps, the last pending step fires at 2 s") {
+    config.guard_step = 2000ms;
     start(transport_kind::tcp);
     advance_to(300ms);
     respond(200);
     REQUIRE(finished());
     CHECK(sched.has_pending_timeout());
+    advance_to(1999ms);
+    CHECK(sched.has_pending_timeout());
     advance_to(2000ms);
     CHECK_FALSE(sched.has_pending_timeout());  // the actor is freed
+  }
+  SECTION("the default guard_step, 500 ms: the step pending at the end fires at 500 ms") {
+    REQUIRE(config.guard_step == 500ms);
+    start(transport_kind::tcp);
+    advance_to(300ms);
+    respond(200);
+    REQUIRE(finished());
+    CHECK(sched.has_pending_timeout());
+    advance_to(500ms);
+    CHECK_FALSE(sched.has_pending_timeout());
   }
   SECTION("guard_step 0: one delayed message for Timer F, pending until 64*T1") {
     config.guard_step = 0ms;

@@ -56,6 +56,9 @@ struct transaction_peers {
   caf::actor transport;  // takes outbound_request / outbound_response; answers send_failed
   caf::actor tu;         // gets tu_request, tu_response, transaction_timeout, transaction_transport_error
   caf::actor owner;      // gets transaction_terminated (the router shard); may be empty
+  // Takes schedule_timer and sends the timer back when due (the router shard, see
+  // actors/transaction_timer_service.hpp). Empty: the timers are delayed messages to self.
+  caf::actor timers;
 };
 
 enum class transaction_kind : std::uint8_t { invite_client, non_invite_client, invite_server, non_invite_server };

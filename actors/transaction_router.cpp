@@ -6,12 +6,16 @@
 #include "actors/client_transaction_non_invite.hpp"
 #include "actors/server_transaction_invite.hpp"
 #include "actors/server_transaction_non_invite.hpp"
+#include "actors/transaction_timer_service.hpp"
 
 namespace sipactor {
 
 namespace {
 
 using transaction_map = std::unordered_map<transaction_key, caf::actor, transaction_key_hash>;
+using time_point = caf::actor_clock::time_point;
+// The shard wakes itself for its transactions' timers: (timer_wake_atom, planned time).
+using timer_wake_atom = caf::atom_constant<caf::atom("wake")>;
 
 struct shard_state {
   transaction_config config;
@@ -20,6 +24,8 @@ struct shard_state {
   transaction_map servers;  // by server_key (§17.2.3)
   transaction_map clients;  // by client_key_of_request (§17.1.3)
   transaction_layer_counters counters;
+  transaction_timer_service timers;
+  time_point wake_at = time_point::max();  // the pending wake-up; max(): none
   static inline const char* name = "sip-transaction-router-shard";
 };
 
@@ -29,7 +35,7 @@ caf::actor me(self_ptr self) { return caf::actor_cast<caf::actor>(self); }
 
 transaction_peers peers(self_ptr self, const caf::actor& tu) {
   auto& st = self->state;
-  return {st.transport, tu ? tu : st.tu, me(self)};
+  return {st.transport, tu ? tu : st.tu, me(self), me(self)};
 }
 
 // The actor in `map` under `key`, or nullptr.
@@ -115,9 +121,39 @@ caf::result<caf::actor> on_client_request(self_ptr self, client_request& r) {
   return txn;
 }
 
+// --- the timer service (actors/transaction_timer_service.hpp)
+
+// One pending wake-up, at the earliest deadline. A later one already pending is left to fire
+// (CAF 0.17 cannot cancel it). Wake-ups are at least 1 ms apart, so a shard wakes at most 1000
+// times a second however many timers it holds; a timer due less than 1 ms after the previous
+// wake-up fires with the next one.
+void plan_wake(self_ptr self) {
+  auto& st = self->state;
+  time_point next = st.timers.next_deadline();
+  if (next == time_point::max() || next >= st.wake_at) return;
+  time_point now = self->clock().now();
+  next = std::max(next, now + std::chrono::milliseconds(1));
+  if (next >= st.wake_at) return;
+  st.wake_at = next;
+  self->delayed_send(self, next - now, timer_wake_atom::value, next);
+}
+
+void on_wake(self_ptr self, time_point planned) {
+  auto& st = self->state;
+  if (planned == st.wake_at) st.wake_at = time_point::max();
+  for (auto& due : st.timers.expire(self->clock().now())) self->send(due.transaction, due.timer, due.generation);
+  plan_wake(self);
+}
+
+void on_schedule(self_ptr self, const schedule_timer& request) {
+  self->state.timers.schedule(request);
+  plan_wake(self);
+}
+
 // A transaction ended: forget it, unless its key already names a newer transaction.
 void on_terminated(self_ptr self, const transaction_terminated& e) {
   auto& st = self->state;
+  if (e.transaction) st.timers.forget(e.transaction.id());
   bool client = e.kind == transaction_kind::invite_client || e.kind == transaction_kind::non_invite_client;
   transaction_map& map = client ? st.clients : st.servers;
   auto i = map.find(e.key);
@@ -133,6 +169,8 @@ caf::behavior routing(self_ptr self) {
     },
     [=](client_request& r) { return on_client_request(self, r); },
     [=](const transaction_terminated& e) { on_terminated(self, e); },
+    [=](const schedule_timer& request) { on_schedule(self, request); },
+    [=](timer_wake_atom, time_point planned) { on_wake(self, planned); },
     [=](transport::stats_atom) {
       auto& st = self->state;
       transaction_layer_counters c = st.counters;
@@ -166,6 +204,12 @@ caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& 
         auto& st = self->state;
         st.config = config;
         st.tu = std::move(tu);
+        // Transactions with timers here cannot finish without the shard: they go with it.
+        self->set_exit_handler([self](caf::exit_msg& msg) {
+          auto& timed = self->state.timers;
+          for (auto& t : timed.handles()) self->send_exit(t, msg.reason);
+          self->quit(msg.reason);
+        });
         if (!transport) return waiting_for_transport(self);
         st.transport = std::move(transport);
         return routing(self);

@@ -1,6 +1,7 @@
 // Timers of the transaction actors (RFC 3261 §17, Table 4; RFC 6026 Timers L and M; RFC 4320),
 // and the few helpers the four transaction machines share (at the end).
-// A timer is a delayed message to self: (timer atom, generation). CAF 0.17 cannot cancel a
+// A timer is a delayed message to self: (timer atom, generation), or the same message from the
+// router shard's timer service (actors/transaction_timer_service.hpp). CAF 0.17 cannot cancel a
 // delayed message (see ../shared/CAF-0.17.md), so each timer has a slot holding the generation
 // of its armed instance; a message whose generation is not in the slot is stale and ignored.
 // Cancelling a timer is clearing its slot. A pending delayed message keeps its receiver in
@@ -16,6 +17,7 @@
 
 #include "actors/transaction_key.hpp"
 #include "actors/transaction_messages.hpp"
+#include "actors/transaction_timer_service.hpp"
 
 namespace sipactor::transaction_timers {
 
@@ -40,11 +42,25 @@ using give_up_atom = caf::atom_constant<caf::atom("giveup")>;
 // Generation of the armed instance of one timer; 0: not armed.
 using timer_slot = std::uint32_t;
 
+// Sends (Atom, generation) to self at `deadline`: through the timer service of peers.timers
+// (the router shard) when there is one, else as a delayed message.
+template <class Atom, class Self>
+void schedule_at(Self* self, caf::actor_clock::time_point deadline, std::uint32_t generation) {
+  if (const caf::actor& service = self->state.peers.timers) {
+    self->send(service, schedule_timer{caf::actor_cast<caf::actor>(self), Atom::value, generation, deadline});
+    return;
+  }
+  auto delay = deadline - self->clock().now();
+  if (delay.count() < 0) delay = delay.zero();
+  self->delayed_send(self, delay, Atom::value, generation);
+}
+
 // Arms the timer `Atom` to fire after `delay`; the actor's state has `timer_generation`.
 template <class Atom, class Self>
 void arm(Self* self, timer_slot& slot, std::chrono::milliseconds delay) {
   slot = ++self->state.timer_generation;
-  self->delayed_send(self, delay, Atom::value, slot);
+  if (self->state.peers.timers) schedule_at<Atom>(self, self->clock().now() + delay, slot);
+  else self->delayed_send(self, delay, Atom::value, slot);
 }
 
 // True when the message (Atom, generation) is the armed instance of the timer in `slot`; the
@@ -65,6 +81,8 @@ struct guard_timer {
 
 template <class Atom, class Self>
 void send_guard_step(Self* self, const guard_timer& guard) {
+  // The timer service forgets a finished transaction's timers: no steps needed.
+  if (self->state.peers.timers) return schedule_at<Atom>(self, guard.deadline, guard.slot);
   auto left = guard.deadline - self->clock().now();
   auto step = self->state.config.guard_step;
   if (step.count() > 0 && left > step) left = step;

@@ -131,10 +131,14 @@ caf::behavior driver(caf::event_based_actor* self, const options* o, int id, caf
   };
 }
 
+// --poll N sets scheduler.work-stealing.aggressive-poll-attempts (CAF's default: 100).
+int poll_attempts = -1;
+
 caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
   cfg.set("scheduler.max-threads", threads);
   cfg.set("scheduler.max-throughput", 100);
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  if (poll_attempts >= 0) cfg.set("scheduler.work-stealing.aggressive-poll-attempts", poll_attempts);
   return cfg;
 }
 
@@ -257,6 +261,7 @@ options parse_options(int argc, char** argv) {
     else if (a == "--method") o.method = value();
     else if (a == "--memory") o.memory = std::stoul(value());
     else if (a == "--side") o.client_side = value() == "client";
+    else if (a == "--poll") poll_attempts = std::stoi(value());
     else {
       std::fprintf(stderr, "unknown option %s (see the comment at the top of bench/transaction_bench.cpp)\n", a.c_str());
       std::exit(2);

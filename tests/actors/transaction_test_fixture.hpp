@@ -150,7 +150,7 @@ struct transaction_fixture {
     owner_terminated.clear();
   }
 
-  transaction_peers peers() { return {transport_actor, tu, owner}; }
+  transaction_peers peers() { return {transport_actor, tu, owner, caf::actor{}}; }
   ms now() const { return std::chrono::duration_cast<ms>(sched.clock().now() - start); }
 
   template <class Spawn, class Message>

@@ -70,7 +70,7 @@ TEST_CASE("memory per INVITE server transaction waiting in Proceeding", "[.measu
   transaction_config config;
   std::size_t before = heap_in_use();
   for (std::size_t i = 0; i < n; ++i)
-    txns.push_back(spawn_invite_server_transaction(rs.sys, config, {rs.transport_actor, rs.tu, {}},
+    txns.push_back(spawn_invite_server_transaction(rs.sys, config, {rs.transport_actor, rs.tu, {}, {}},
                                                    inbound(invites[i], transport_kind::udp)));
   real_system::wait_for([&] { return rs.count.requests == n && rs.count.sent == n; });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -85,7 +85,7 @@ TEST_CASE("memory per INVITE server transaction waiting in Proceeding", "[.measu
   rs.count.requests = 0;
   before = heap_in_use();
   for (std::size_t i = 0; i < n; ++i)
-    quiet.push_back(spawn_invite_server_transaction(rs.sys, config, {rs.transport_actor, rs.tu, {}},
+    quiet.push_back(spawn_invite_server_transaction(rs.sys, config, {rs.transport_actor, rs.tu, {}, {}},
                                                     inbound(invites[i], transport_kind::udp)));
   real_system::wait_for([&] { return rs.count.requests == n; });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -115,7 +115,7 @@ TEST_CASE("how long a finished non-INVITE client transaction stays in memory (UD
       std::size_t base = heap_in_use();
       std::vector<caf::actor> txns;
       for (std::size_t i = 0; i < n; ++i)
-        txns.push_back(spawn_non_invite_client_transaction(rs.sys, config, {rs.transport_actor, rs.tu, {}},
+        txns.push_back(spawn_non_invite_client_transaction(rs.sys, config, {rs.transport_actor, rs.tu, {}, {}},
                                                            outbound(requests[i], kind)));
       real_system::wait_for([&] { return rs.count.sent >= n; });
       for (std::size_t i = 0; i < n; ++i) caf::anon_send(txns[i], inbound(responses[i], kind));

@@ -1,0 +1,79 @@
+// The timers of the transactions of one router shard, kept by the shard (a per-shard cancellable
+// timer service). CAF 0.17 sends every delayed message through one clock thread (a mutex, a
+// multimap and a condition variable); at tens of thousands of transactions per second that
+// thread became the serial part of the layer (bench/RESULTS.md, "Transactions (issue 4)"). Here a
+// transaction asks its shard instead: the shard keeps the deadlines, wakes itself with one
+// delayed message for the earliest, and sends (timer atom, generation) to the transaction when
+// it is due, the same message a delayed_send would have delivered. A transaction's timers are
+// dropped when it terminates, so nothing keeps a finished transaction alive.
+//
+// A plain data structure: the shard's actor calls it (no locks, no messages here).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace sipactor {
+
+// A transaction asks for (timer, generation) to be sent to it at `deadline`. A new request for
+// the same timer replaces the pending one (its generation is stale anyway).
+struct schedule_timer {
+  caf::actor transaction;
+  caf::atom_value timer;
+  std::uint32_t generation = 0;
+  caf::actor_clock::time_point deadline;
+};
+
+class transaction_timer_service {
+ public:
+  using time_point = caf::actor_clock::time_point;
+
+  struct due_timer {
+    caf::actor transaction;
+    caf::atom_value timer;
+    std::uint32_t generation;
+  };
+
+  void schedule(const schedule_timer& request);
+  // Forgets every timer of the transaction (it terminated).
+  void forget(caf::actor_id transaction);
+  // Removes the timers due at `now` and returns them in deadline order.
+  std::vector<due_timer> expire(time_point now);
+  // The earliest pending deadline; time_point::max() when there is none.
+  time_point next_deadline() const noexcept;
+
+  // Every transaction that has asked for a timer and not terminated.
+  std::vector<caf::actor> handles() const;
+
+  std::size_t pending() const noexcept { return by_deadline_.size(); }
+  std::size_t transactions() const noexcept { return by_transaction_.size(); }
+
+ private:
+  struct entry {
+    caf::actor_id transaction;
+    caf::atom_value timer;
+    std::uint32_t generation;
+  };
+  using deadline_map = std::multimap<time_point, entry>;
+  // A transaction has at most a handful of timers armed at once (Figures 5-8: two or three).
+  static constexpr std::size_t max_timers = 4;
+  struct timed_transaction {
+    caf::actor handle;
+    std::array<std::pair<caf::atom_value, deadline_map::iterator>, max_timers> timers{};
+    std::size_t count = 0;
+  };
+  void remove_slot(timed_transaction& t, std::size_t i);
+
+  deadline_map by_deadline_;
+  std::unordered_map<caf::actor_id, timed_transaction> by_transaction_;
+};
+
+}  // namespace sipactor
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::schedule_timer)

@@ -110,24 +110,35 @@ inline bool names_match(std::string_view known, const char* name) noexcept {
   return diff == 0;
 }
 
-// The names grouped by length: a lookup compares only names of its own length, first letter
-// first.
+// A perfect hash of (first octet, third octet (second for two-octet names), last octet, length),
+// folded to lower case: one slot per known name, checked at compile time, so a lookup is one
+// multiply and one compare.
 constexpr std::size_t max_name_length = 20;
-struct length_index {
-  std::array<std::uint8_t, std::size(long_names)> order{};  // indexes into long_names, by length
-  std::array<std::uint8_t, max_name_length + 2> first{};    // order[first[n] .. first[n+1]) have length n
-  constexpr length_index() {
-    std::size_t k = 0;
-    for (std::size_t len = 0; len <= max_name_length; ++len) {
-      first[len] = static_cast<std::uint8_t>(k);
-      for (std::size_t i = 0; i < std::size(long_names); ++i)
-        if (long_names[i].name.size() == len) order[k++] = static_cast<std::uint8_t>(i);
+constexpr std::uint32_t name_key(const char* p, std::size_t n) noexcept {
+  return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[0] | 0x20))) |
+         (static_cast<std::uint32_t>(static_cast<unsigned char>(p[n > 2 ? 2 : 1] | 0x20)) << 8) |
+         (static_cast<std::uint32_t>(static_cast<unsigned char>(p[n - 1] | 0x20)) << 16) |
+         (static_cast<std::uint32_t>(n) << 24);
+}
+constexpr unsigned name_slot(std::uint32_t key) noexcept { return (key * 0xd520a9b3u) >> 24; }
+
+struct name_hash {
+  std::array<std::uint8_t, 256> slot{};  // 1 + index into long_names; 0: no name hashes here
+  bool collision = false;
+  bool too_long = false;
+  constexpr name_hash() {
+    for (std::size_t i = 0; i < std::size(long_names); ++i) {
+      const std::string_view n = long_names[i].name;
+      too_long |= n.size() > max_name_length || n.size() < 2;
+      std::uint8_t& s = slot[name_slot(name_key(n.data(), n.size()))];
+      collision |= s != 0;
+      s = static_cast<std::uint8_t>(i + 1);
     }
-    first[max_name_length + 1] = static_cast<std::uint8_t>(k);
   }
 };
-constexpr length_index by_length{};
-static_assert(by_length.first[max_name_length + 1] == std::size(long_names), "a name is longer than max_name_length");
+constexpr name_hash by_hash{};
+static_assert(!by_hash.collision, "two header names share a hash slot: choose another multiplier");
+static_assert(!by_hash.too_long, "a long header name is shorter than 2 or longer than max_name_length");
 
 }  // namespace
 
@@ -135,12 +146,10 @@ header_id lookup_header(std::string_view name) noexcept {
   const std::size_t n = name.size();
   if (n == 1) return compact_form(name[0]);
   if (n == 0 || n > max_name_length) return header_id::other;
-  const char first = static_cast<char>(name[0] | 0x20);
-  for (std::size_t k = by_length.first[n]; k < by_length.first[n + 1]; ++k) {
-    const name_entry& e = long_names[by_length.order[k]];
-    if ((e.name[0] | 0x20) == first && names_match(e.name, name.data())) return e.id;
-  }
-  return header_id::other;
+  const std::uint8_t s = by_hash.slot[name_slot(name_key(name.data(), n))];
+  if (s == 0) return header_id::other;
+  const name_entry& e = long_names[s - 1];
+  return e.name.size() == n && names_match(e.name, name.data()) ? e.id : header_id::other;
 }
 
 std::string_view canonical_name(header_id id) noexcept {

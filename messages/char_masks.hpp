@@ -1,0 +1,113 @@
+// Character-class bitmaps of a message's start line and header section, simdjson-style: the
+// octets are classified 64 at a time (AVX-512 VBMI table lookups when the CPU has them, a
+// portable SWAR kernel otherwise, both giving the same bits), and the parsers then find where a
+// run of, say, URI user characters ends with one tzcnt instead of a compare and a branch per
+// octet. Internal to messages/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sipactor::detail {
+
+// One bit per class; a class is a set of ASCII octets (octets >= 0x80 belong to none).
+enum scan_class : unsigned {
+  sc_token,     // RFC 3261 §25.1 token
+  sc_user,      // SIP URI user characters (§25.1 user), without '%': escapes take the slow path
+  sc_password,  // password characters, without '%'
+  sc_param,     // URI paramchar, without '%'
+  sc_host,      // hostname characters (alphanum "-" "." and a tolerated "_")
+  sc_digit,
+  sc_word,      // §25.1 word (Call-ID)
+  sc_lws,       // SP HTAB CR LF
+  sc_lf,
+  sc_gparam,    // what a generic-param name or value may hold: token or paramchar ('%' included)
+  sc_display,   // token or LWS: an unquoted display-name
+  sc_quote,     // DQUOTE and "\"
+  sc_addr_end,  // where an addr-spec outside <> ends: ";" "," "?" or LWS
+  sc_count_
+};
+constexpr unsigned scan_classes = 16;  // words per 64-octet block (room to add classes)
+static_assert(sc_count_ <= scan_classes);
+
+// The class bits of each ASCII octet, as the kernels use them.
+extern const std::uint16_t scan_table[128];
+
+enum class classifier : std::uint8_t { portable, avx512 };
+// The kernel parse_message uses: the fastest the CPU runs, unless a test chose another.
+classifier active_classifier() noexcept;
+// Tests run both kernels over the same inputs; not for production use.
+void select_classifier(classifier c) noexcept;
+bool classifier_available(classifier c) noexcept;
+
+class char_masks {
+ public:
+  // Starts over on p[0, n); nothing is classified until asked for.
+  void reset(const char* p, std::size_t n) noexcept {
+    base_ = p;
+    size_ = n;
+    blocks_ = 0;
+  }
+  // The same classes now describe a copy of the octets at p (the message's own buffer).
+  void rebase(const char* p) noexcept { base_ = p; }
+  // Classifies every block up to the one holding octet pos (bounded by n).
+  void classify_through(std::size_t pos);
+  std::size_t classified() const noexcept { return blocks_ * 64 < size_ ? blocks_ * 64 : size_; }
+
+  // First position in [pos, end) whose octet is not of class c, or end. [pos, end) must be
+  // classified.
+  std::size_t skip(unsigned c, std::size_t pos, std::size_t end) const noexcept {
+    while (pos < end) {
+      std::uint64_t w = ~words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      if (w != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        return pos < end ? pos : end;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return end;
+  }
+  // First position in [pos, end) whose octet is of class c, or end.
+  std::size_t find(unsigned c, std::size_t pos, std::size_t end) const noexcept {
+    while (pos < end) {
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      if (w != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        return pos < end ? pos : end;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return end;
+  }
+  // The next '\n' at or after pos, classifying further blocks as needed; size() when none.
+  std::size_t next_lf(std::size_t pos) {
+    while (pos < size_) {
+      if ((pos >> 6) >= blocks_) classify_through(pos);
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + sc_lf] >> (pos & 63);
+      if (w != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        return pos < size_ ? pos : size_;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return size_;
+  }
+  bool is(unsigned c, std::size_t pos) const noexcept {
+    return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;
+  }
+  std::size_t size() const noexcept { return size_; }
+  const char* data() const noexcept { return base_; }
+
+ private:
+  const char* base_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t blocks_ = 0;
+  std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
+};
+
+// Classifies one block of up to 64 octets into scan_classes words with the given kernel
+// (exposed for the tests that compare the kernels).
+void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept;
+
+}  // namespace sipactor::detail

@@ -95,18 +95,20 @@ constexpr header_id compact_form(char c) noexcept {
 }
 
 // Our names hold only letters and '-', and a header name is a token: for such pairs, equality
-// after OR-ing 0x20 into every octet is exactly case-insensitive equality.
+// after OR-ing 0x20 into every octet is exactly case-insensitive equality. Both have n >= 2
+// octets; overlapping loads cover them without a loop over the tail.
+inline std::uint64_t load_folded(const char* p, std::size_t width) noexcept {
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, width);
+  return w | 0x2020202020202020ull;
+}
 inline bool names_match(std::string_view known, const char* name) noexcept {
-  constexpr std::uint64_t lower = 0x2020202020202020ull;
+  const std::size_t n = known.size();
+  const char* k = known.data();
+  std::size_t width = n >= 8 ? 8 : n >= 4 ? 4 : 2;
   std::uint64_t diff = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= known.size(); i += 8) {
-    std::uint64_t a, b;
-    std::memcpy(&a, known.data() + i, 8);
-    std::memcpy(&b, name + i, 8);
-    diff |= (a | lower) ^ (b | lower);
-  }
-  for (; i < known.size(); ++i) diff |= static_cast<std::uint64_t>((known[i] | 0x20) ^ (name[i] | 0x20));
+  for (std::size_t i = 0; i + width < n; i += width) diff |= load_folded(k + i, width) ^ load_folded(name + i, width);
+  diff |= load_folded(k + n - width, width) ^ load_folded(name + n - width, width);
   return diff == 0;
 }
 

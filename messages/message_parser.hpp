@@ -39,7 +39,7 @@ class message_parser {
   void parse_status_line(message& m, std::string_view line);
   void parse_views(message& m);
   // One header of each kind; the fast path first when enabled, then the full parser.
-  void via_header(message& m, const header& h, std::size_t vb, std::size_t ve);
+  void via_header(message& m, const header& h, std::size_t vb, std::size_t ve, bool first);
   void address_header(message& m, const header& h, std::size_t vb, std::size_t ve);
   void contact_header(message& m, const header& h, std::size_t vb, std::size_t ve);
   void route_header(const header& h, std::size_t vb, std::size_t ve);

@@ -37,9 +37,11 @@ void message_parser::fail_header(header_id id, std::string_view what, const char
   fail(400, std::move(r));
 }
 
-void message_parser::via_header(message& m, const header& h, std::size_t vb, std::size_t ve) {
+void message_parser::via_header(message& m, const header& h, std::size_t vb, std::size_t ve, bool first) {
   const std::uint8_t count_before = m.via_count_;
-  if (fast_) {
+  // After a Via header that failed, top_via_ holds what the full parser read of it, and keeps it
+  // unless another value overwrites it: only the full parser reproduces that.
+  if (fast_ && (first || count_before != 0)) {
     std::size_t pos = vb;
     bool ok = true;
     for (;;) {
@@ -164,8 +166,8 @@ void message_parser::parse_views(message& m) {
     const std::size_t vb = f.value_offset, ve = vb + f.value_length;
     switch (f.id) {
       case header_id::via:
+        via_header(m, m.header_at(i), vb, ve, (seen & bit(header_id::via)) == 0);
         seen |= bit(header_id::via);
-        via_header(m, m.header_at(i), vb, ve);
         break;
       case header_id::from:
       case header_id::to:

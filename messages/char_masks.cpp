@@ -1,9 +1,14 @@
 #include "messages/char_masks.hpp"
 
 #include <atomic>
+#include <cstring>
+#include <utility>
 
 #include "messages/text.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SIPACTOR_HAVE_AVX512_KERNEL 1
 #include <immintrin.h>
@@ -50,29 +55,64 @@ struct tables {
 };
 constexpr tables kTables{};
 
-// Bit k of each of the 8 octets of x, gathered into 8 bits: the octets' bits sit 8 apart, and
-// the multiplier moves the bit of octet i to bit 56 + i without carries between terms.
-inline std::uint64_t gather(std::uint64_t x, unsigned k) noexcept {
-  return (((x >> k) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
+// The portable kernels: the class octets of the block by table lookup, then one 64-bit word per
+// class.
+inline void class_octets(const char* p, std::size_t n, std::uint8_t* lo, std::uint8_t* hi) noexcept {
+  const std::size_t live = n < 64 ? n : 64;
+  for (std::size_t i = 0; i < live; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    const std::uint16_t e = c < 128 ? kTables.both[c] : 0;
+    lo[i] = static_cast<std::uint8_t>(e);
+    hi[i] = static_cast<std::uint8_t>(e >> 8);
+  }
+  for (std::size_t i = live; i < 64; ++i) lo[i] = hi[i] = 0;
 }
 
-void classify_portable(const char* p, std::size_t n, std::uint64_t* out) noexcept {
-  for (unsigned k = 0; k < scan_classes; ++k) out[k] = 0;
-  for (std::size_t g = 0; g < n && g < 64; g += 8) {
-    std::uint64_t lo = 0, hi = 0;
-    for (std::size_t j = 0; j < 8; ++j) {
-      const std::size_t i = g + j;
-      const unsigned char c = i < n ? static_cast<unsigned char>(p[i]) : 0;
-      const std::uint16_t e = c < 128 ? kTables.both[c] : 0;
-      lo |= static_cast<std::uint64_t>(e & 0xff) << (8 * j);
-      hi |= static_cast<std::uint64_t>(e >> 8) << (8 * j);
-    }
-    for (unsigned k = 0; k < 8; ++k) {
-      out[k] |= gather(lo, k) << g;
-      out[8 + k] |= gather(hi, k) << g;
-    }
+// Bit k of each of the 8 octets of x, gathered into 8 bits: the octets' bits sit 8 apart, and
+// the multiplier moves the bit of octet i to bit 56 + i without carries between terms.
+template <int k>
+inline std::uint64_t swar_word(const std::uint8_t* cls) noexcept {
+  std::uint64_t w = 0;
+  for (int g = 0; g < 8; ++g) {
+    std::uint64_t x;
+    std::memcpy(&x, cls + 8 * g, 8);
+    w |= ((((x >> k) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56) << (8 * g);
   }
+  return w;
 }
+template <int... k>
+inline void swar_words(const std::uint8_t* cls, std::uint64_t* out, std::integer_sequence<int, k...>) noexcept {
+  ((out[k] = swar_word<k>(cls)), ...);
+}
+void classify_scalar(const char* p, std::size_t n, std::uint64_t* out) noexcept {
+  alignas(16) std::uint8_t lo[64], hi[64];
+  class_octets(p, n, lo, hi);
+  swar_words(lo, out, std::make_integer_sequence<int, 8>{});
+  swar_words(hi, out + 8, std::make_integer_sequence<int, 8>{});
+}
+
+#if defined(__SSE2__)
+// pmovmskb gathers bit 7 of 16 octets; shifting left by 7 - k first brings bit k there.
+template <int k>
+inline std::uint64_t sse2_word(const std::uint8_t* cls) noexcept {
+  std::uint64_t w = 0;
+  for (int q = 0; q < 4; ++q) {
+    const __m128i x = _mm_load_si128(reinterpret_cast<const __m128i*>(cls + 16 * q));
+    w |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_slli_epi16(x, 7 - k)))) << (16 * q);
+  }
+  return w;
+}
+template <int... k>
+inline void sse2_words(const std::uint8_t* cls, std::uint64_t* out, std::integer_sequence<int, k...>) noexcept {
+  ((out[k] = sse2_word<k>(cls)), ...);
+}
+void classify_sse2(const char* p, std::size_t n, std::uint64_t* out) noexcept {
+  alignas(16) std::uint8_t lo[64], hi[64];
+  class_octets(p, n, lo, hi);
+  sse2_words(lo, out, std::make_integer_sequence<int, 8>{});
+  sse2_words(hi, out + 8, std::make_integer_sequence<int, 8>{});
+}
+#endif
 
 #if SIPACTOR_HAVE_AVX512_KERNEL
 #define SIPACTOR_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,gfni")))
@@ -121,7 +161,12 @@ bool cpu_has_avx512_kernel() noexcept { return false; }
 #endif
 
 classifier best_classifier() noexcept {
-  return cpu_has_avx512_kernel() ? classifier::avx512 : classifier::portable;
+  if (cpu_has_avx512_kernel()) return classifier::avx512;
+#if defined(__SSE2__)
+  return classifier::sse2;
+#else
+  return classifier::scalar;
+#endif
 }
 
 std::atomic<classifier> active{best_classifier()};
@@ -140,22 +185,30 @@ const std::uint16_t scan_table[128] = {
 classifier active_classifier() noexcept { return active.load(std::memory_order_relaxed); }
 
 bool classifier_available(classifier c) noexcept {
-  return c == classifier::portable || cpu_has_avx512_kernel();
+  switch (c) {
+    case classifier::scalar: return true;
+#if defined(__SSE2__)
+    case classifier::sse2: return true;
+#endif
+    case classifier::avx512: return cpu_has_avx512_kernel();
+    default: return false;
+  }
 }
 
 void select_classifier(classifier c) noexcept {
-  active.store(classifier_available(c) ? c : classifier::portable, std::memory_order_relaxed);
+  active.store(classifier_available(c) ? c : classifier::scalar, std::memory_order_relaxed);
 }
 
 void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept {
+  switch (c) {
 #if SIPACTOR_HAVE_AVX512_KERNEL
-  if (c == classifier::avx512) {
-    classify_avx512(p, n, out);
-    return;
-  }
+    case classifier::avx512: return classify_avx512(p, n, out);
 #endif
-  (void)c;
-  classify_portable(p, n, out);
+#if defined(__SSE2__)
+    case classifier::sse2: return classify_sse2(p, n, out);
+#endif
+    default: return classify_scalar(p, n, out);
+  }
 }
 
 void char_masks::classify_through(std::size_t pos) {

@@ -1,6 +1,6 @@
 // Character-class bitmaps of a message's start line and header section, simdjson-style: the
-// octets are classified 64 at a time (AVX-512 VBMI table lookups when the CPU has them, a
-// portable SWAR kernel otherwise, both giving the same bits), and the parsers then find where a
+// octets are classified 64 at a time (AVX-512 VBMI table lookups when the CPU has them, portable
+// kernels otherwise, all giving the same bits), and the parsers then find where a
 // run of, say, URI user characters ends with one tzcnt instead of a compare and a branch per
 // octet. Internal to messages/.
 #pragma once
@@ -34,7 +34,9 @@ static_assert(sc_count_ <= scan_classes);
 // The class bits of each ASCII octet, as the kernels use them.
 extern const std::uint16_t scan_table[128];
 
-enum class classifier : std::uint8_t { portable, avx512 };
+// scalar: table lookups and multiplies, any CPU; sse2: the x86-64 baseline; avx512: AVX-512 VBMI
+// and GFNI (Ice Lake, Zen 4 and later), chosen at run time.
+enum class classifier : std::uint8_t { scalar, sse2, avx512 };
 // The kernel parse_message uses: the fastest the CPU runs, unless a test chose another.
 classifier active_classifier() noexcept;
 // Tests run both kernels over the same inputs; not for production use.

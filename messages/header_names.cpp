@@ -97,19 +97,25 @@ constexpr header_id compact_form(char c) noexcept {
 // Our names hold only letters and '-', and a header name is a token: for such pairs, equality
 // after OR-ing 0x20 into every octet is exactly case-insensitive equality. Both have n >= 2
 // octets; overlapping loads cover them without a loop over the tail.
-inline std::uint64_t load_folded(const char* p, std::size_t width) noexcept {
-  std::uint64_t w = 0;
-  std::memcpy(&w, p, width);
-  return w | 0x2020202020202020ull;
+template <class Word>
+inline Word load_folded(const char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return static_cast<Word>(w | static_cast<Word>(0x2020202020202020ull));
+}
+template <class Word>
+inline bool words_match(const char* known, const char* name, std::size_t n) noexcept {
+  constexpr std::size_t width = sizeof(Word);
+  Word diff = 0;
+  for (std::size_t i = 0; i + width < n; i += width) diff |= load_folded<Word>(known + i) ^ load_folded<Word>(name + i);
+  diff |= load_folded<Word>(known + n - width) ^ load_folded<Word>(name + n - width);
+  return diff == 0;
 }
 inline bool names_match(std::string_view known, const char* name) noexcept {
   const std::size_t n = known.size();
-  const char* k = known.data();
-  std::size_t width = n >= 8 ? 8 : n >= 4 ? 4 : 2;
-  std::uint64_t diff = 0;
-  for (std::size_t i = 0; i + width < n; i += width) diff |= load_folded(k + i, width) ^ load_folded(name + i, width);
-  diff |= load_folded(k + n - width, width) ^ load_folded(name + n - width, width);
-  return diff == 0;
+  if (n >= 8) return words_match<std::uint64_t>(known.data(), name, n);
+  if (n >= 4) return words_match<std::uint32_t>(known.data(), name, n);
+  return words_match<std::uint16_t>(known.data(), name, n);
 }
 
 // A perfect hash of (first octet, third octet (second for two-octet names), last octet, length),

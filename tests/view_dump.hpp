@@ -105,7 +105,7 @@ class view_dump {
 // The dumps of one input parsed along every path this machine has: fast views with each
 // classifier, and the full parsers alone. Restores the defaults.
 struct path_dumps {
-  std::string fast_best, fast_portable, full;
+  std::string fast_best, fast_sse2, fast_scalar, full;
 };
 inline path_dumps parse_all_paths(std::string_view bytes, framing mode = framing::datagram,
                                   const parse_limits& limits = {}, const packet_source* source = nullptr) {
@@ -115,8 +115,10 @@ inline path_dumps parse_all_paths(std::string_view bytes, framing mode = framing
   path_dumps d;
   const detail::classifier best = detail::active_classifier();
   d.fast_best = view_dump(parse()).text();
-  detail::select_classifier(detail::classifier::portable);
-  d.fast_portable = view_dump(parse()).text();
+  detail::select_classifier(detail::classifier::sse2);
+  d.fast_sse2 = view_dump(parse()).text();
+  detail::select_classifier(detail::classifier::scalar);
+  d.fast_scalar = view_dump(parse()).text();
   detail::enable_fast_views(false);
   d.full = view_dump(parse()).text();
   detail::enable_fast_views(true);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "messages/fast_views.hpp"
+#include "messages/header_table.hpp"
 #include "messages/text.hpp"
 
 namespace sipactor {
@@ -120,7 +121,7 @@ void message_parser::split_headers(std::size_t pos) {
       f.value_offset = static_cast<std::uint32_t>(i);
       f.value_length = static_cast<std::uint32_t>(line_end - i);
       f.name_length = static_cast<std::uint16_t>(name_end - pos);
-      f.id = lookup_header(std::string_view(p + pos, name_end - pos));
+      f.id = find_header(p + pos, name_end - pos);
       f.folded = 0;
       last = &f;
     }

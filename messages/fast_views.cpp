@@ -28,7 +28,11 @@ inline std::size_t trim_right(const char* s, std::size_t b, std::size_t e) noexc
 inline bool read_port(const char* s, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
   std::size_t k = i;
   unsigned value = 0;
-  while (k < e && k - i < 5 && static_cast<unsigned>(s[k] - '0') <= 9) value = value * 10 + static_cast<unsigned>(s[k++] - '0');
+  for (; k < e && k - i < 5; ++k) {
+    const unsigned d = static_cast<unsigned>(s[k] - '0');
+    if (d > 9) break;
+    value = value * 10 + d;
+  }
   if (k == i || value > 65535 || (value == 0 && !zero_ok)) return false;
   if (k < e && static_cast<unsigned>(s[k] - '0') <= 9) return false;
   out = static_cast<std::uint16_t>(value);
@@ -46,21 +50,25 @@ inline bool host_ok(std::string_view h) noexcept {
 // MUST NOT appear more than once". Lists longer than this go to the full parser.
 struct seen_names {
   static constexpr int capacity = 8;
-  std::string_view names[capacity];
+  struct name_ref {
+    const char* data;
+    std::size_t size;
+  };
+  name_ref names[capacity];  // left uninitialised: only names[0, count) are read
   int count = 0;
   // false when the name repeats or the list is too long for the fast path
   bool add(std::string_view n) noexcept {
     for (int i = 0; i < count; ++i)
-      if (text::iequals(names[i], n)) return false;
+      if (text::iequals({names[i].data, names[i].size}, n)) return false;
     if (count == capacity) return false;
-    names[count++] = n;
+    names[count++] = {n.data(), n.size()};
     return true;
   }
 };
 
 // generic-param at s[i] == ';' as detail::read_param reads it: SEMI name [EQUAL value] and the
 // LWS after it. Quoted values with quoted-pairs go to the full parser.
-inline bool read_generic_param(const char_masks& m, std::size_t& i, std::size_t e, param& p) noexcept {
+__attribute__((always_inline)) inline bool read_generic_param(const char_masks& m, std::size_t& i, std::size_t e, param& p) noexcept {
   const char* s = m.data();
   std::size_t k = skip_lws(s, i + 1, e);
   const std::size_t name_end = m.skip(sc_gparam, k, e);

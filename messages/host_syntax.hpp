@@ -9,21 +9,28 @@
 
 namespace sipactor::detail {
 
-// Each octet at most 255.
+// Each octet at most 255. Unrolled: this runs for most hosts of most messages.
 inline bool valid_ipv4(std::string_view s) noexcept {
   const char* p = s.data();
-  const char* end = p + s.size();
+  const std::size_t n = s.size();
+  if (n < 7 || n > 15) return false;
+  auto digit = [p](std::size_t k) { return static_cast<unsigned>(p[k] - '0'); };
+  std::size_t i = 0;
   for (int part = 0; part < 4; ++part) {
-    unsigned value = 0;
-    const char* start = p;
-    while (p < end && static_cast<unsigned>(*p - '0') <= 9 && p - start < 3) value = value * 10 + static_cast<unsigned>(*p++ - '0');
-    if (p == start || value > 255) return false;
-    if (part < 3) {
-      if (p == end || *p != '.') return false;
-      ++p;
+    unsigned value = digit(i);
+    if (value > 9) return false;
+    std::size_t k = i + 1;
+    if (k < n && digit(k) <= 9) {
+      value = value * 10 + digit(k++);
+      if (k < n && digit(k) <= 9) value = value * 10 + digit(k++);
     }
+    if (value > 255) return false;
+    if (part == 3) return k == n;
+    if (k >= n || p[k] != '.') return false;
+    i = k + 1;
+    if (i >= n) return false;
   }
-  return p == end;
+  return false;
 }
 
 // '_' is tolerated (seen in deployed DNS names).

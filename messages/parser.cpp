@@ -54,6 +54,8 @@ void message_parser::split_headers(std::size_t pos) {
     if (last == nullptr) return;
     while (last->value_length > 0 && text::is_lws(p[last->value_offset + last->value_length - 1])) --last->value_length;
   };
+  std::uint32_t lfs[64];
+  std::size_t lf_count = 0, lf_next = 0;
   for (;;) {
     if (pos >= n) {
       // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
@@ -62,7 +64,11 @@ void message_parser::split_headers(std::size_t pos) {
       header_end_ = n;
       break;
     }
-    std::size_t at = masks_->next_lf(pos);
+    if (lf_next == lf_count) {
+      lf_count = masks_->collect_lfs(pos, lfs, std::size(lfs));
+      lf_next = 0;
+    }
+    const std::size_t at = lf_next < lf_count ? lfs[lf_next++] : n;
     std::size_t line_end, next;
     if (at == n) {
       if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");

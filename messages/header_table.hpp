@@ -17,7 +17,9 @@ struct name_entry {
   header_id id;
 };
 
-inline constexpr name_entry long_names[] = {
+// Hidden: the library is position independent, and a default-visibility inline variable would be
+// reached through the GOT, one more dependent load per lookup.
+[[gnu::visibility("hidden")]] inline constexpr name_entry long_names[] = {
     {"Accept", header_id::accept},
     {"Accept-Encoding", header_id::accept_encoding},
     {"Accept-Language", header_id::accept_language},
@@ -96,33 +98,9 @@ constexpr header_id compact_form(char c) noexcept {
   }
 }
 
-// Our names hold only letters and '-', and a header name is a token: for such pairs, equality
-// after OR-ing 0x20 into every octet is exactly case-insensitive equality. Both have n >= 2
-// octets; overlapping loads cover them without a loop over the tail.
-template <class Word>
-inline Word load_folded(const char* p) noexcept {
-  Word w;
-  std::memcpy(&w, p, sizeof w);
-  return static_cast<Word>(w | static_cast<Word>(0x2020202020202020ull));
-}
-template <class Word>
-inline bool words_match(const char* known, const char* name, std::size_t n) noexcept {
-  constexpr std::size_t width = sizeof(Word);
-  Word diff = 0;
-  for (std::size_t i = 0; i + width < n; i += width) diff |= load_folded<Word>(known + i) ^ load_folded<Word>(name + i);
-  diff |= load_folded<Word>(known + n - width) ^ load_folded<Word>(name + n - width);
-  return diff == 0;
-}
-inline bool names_match(std::string_view known, const char* name) noexcept {
-  const std::size_t n = known.size();
-  if (n >= 8) return words_match<std::uint64_t>(known.data(), name, n);
-  if (n >= 4) return words_match<std::uint32_t>(known.data(), name, n);
-  return words_match<std::uint16_t>(known.data(), name, n);
-}
-
 // A perfect hash of (first octet, third octet (second for two-octet names), last octet, length),
-// folded to lower case: one slot per known name, checked at compile time, so a lookup is one
-// multiply and one compare.
+// folded to lower case: one slot per known name, checked at compile time. Each slot holds its
+// name as three folded words, so a lookup is one multiply, one slot and a few compares.
 inline constexpr std::size_t max_name_length = 20;
 constexpr std::uint32_t name_key(const char* p, std::size_t n) noexcept {
   return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[0] | 0x20))) |
@@ -132,33 +110,70 @@ constexpr std::uint32_t name_key(const char* p, std::size_t n) noexcept {
 }
 constexpr unsigned name_slot(std::uint32_t key) noexcept { return (key * 0xd520a9b3u) >> 24; }
 
+// A name of 2 to 20 octets as three words, each octet OR 0x20: 8-octet words at 0, at
+// min(8, n - 8) and at n - 8 (overlapping); shorter names use 4- or 2-octet words at both ends.
+// Our names hold only letters and '-', and a header name is a token: for such pairs, equal words
+// after OR-ing 0x20 into every octet is exactly case-insensitive equality.
+struct name_words {
+  std::uint64_t w0 = 0, w1 = 0, w2 = 0;
+};
+constexpr std::uint64_t fold_le(const char* p, std::size_t width) noexcept {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < width; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i] | 0x20)) << (8 * i);
+  return v;
+}
+constexpr name_words words_of(const char* p, std::size_t n) noexcept {
+  if (n >= 8) return {fold_le(p, 8), fold_le(p + (n >= 16 ? 8 : n - 8), 8), fold_le(p + n - 8, 8)};
+  if (n >= 4) return {fold_le(p, 4), 0, fold_le(p + n - 4, 4)};
+  return {fold_le(p, 2), 0, fold_le(p + n - 2, 2)};
+}
+// The same at run time, with plain loads.
+template <class Word>
+inline std::uint64_t load_folded(const char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return static_cast<Word>(w | static_cast<Word>(0x2020202020202020ull));
+}
+inline name_words load_words(const char* p, std::size_t n) noexcept {
+  if (n >= 8) return {load_folded<std::uint64_t>(p), load_folded<std::uint64_t>(p + (n >= 16 ? 8 : n - 8)),
+                      load_folded<std::uint64_t>(p + n - 8)};
+  if (n >= 4) return {load_folded<std::uint32_t>(p), 0, load_folded<std::uint32_t>(p + n - 4)};
+  return {load_folded<std::uint16_t>(p), 0, load_folded<std::uint16_t>(p + n - 2)};
+}
+
+struct name_slot_entry {
+  name_words words;
+  std::uint8_t length = 0;  // 0: no name hashes here
+  header_id id = header_id::other;
+};
 struct name_hash {
-  std::array<std::uint8_t, 256> slot{};  // 1 + index into long_names; 0: no name hashes here
+  std::array<name_slot_entry, 256> slot{};
   bool collision = false;
-  bool too_long = false;
+  bool bad_length = false;
   constexpr name_hash() {
-    for (std::size_t i = 0; i < std::size(long_names); ++i) {
-      const std::string_view n = long_names[i].name;
-      too_long |= n.size() > max_name_length || n.size() < 2;
-      std::uint8_t& s = slot[name_slot(name_key(n.data(), n.size()))];
-      collision |= s != 0;
-      s = static_cast<std::uint8_t>(i + 1);
+    for (const name_entry& e : long_names) {
+      const std::size_t n = e.name.size();
+      bad_length |= n > max_name_length || n < 2;
+      name_slot_entry& s = slot[name_slot(name_key(e.name.data(), n))];
+      collision |= s.length != 0;
+      s.words = words_of(e.name.data(), n);
+      s.length = static_cast<std::uint8_t>(n);
+      s.id = e.id;
     }
   }
 };
-inline constexpr name_hash by_hash{};
+[[gnu::visibility("hidden")]] inline constexpr name_hash by_hash{};
 static_assert(!by_hash.collision, "two header names share a hash slot: choose another multiplier");
-static_assert(!by_hash.too_long, "a long header name is shorter than 2 or longer than max_name_length");
-
+static_assert(!by_hash.bad_length, "a long header name is shorter than 2 or longer than max_name_length");
 
 // lookup_header() for a name that is a token (header names are).
 inline header_id find_header(const char* name, std::size_t n) noexcept {
   if (n == 1) return compact_form(name[0]);
   if (n == 0 || n > max_name_length) return header_id::other;
-  const std::uint8_t s = by_hash.slot[name_slot(name_key(name, n))];
-  if (s == 0) return header_id::other;
-  const name_entry& e = long_names[s - 1];
-  return e.name.size() == n && names_match(e.name, name) ? e.id : header_id::other;
+  const name_slot_entry& e = by_hash.slot[name_slot(name_key(name, n))];
+  const name_words w = load_words(name, n);
+  const bool same = (e.length == n) & (e.words.w0 == w.w0) & (e.words.w1 == w.w1) & (e.words.w2 == w.w2);
+  return same ? e.id : header_id::other;
 }
 
 }  // namespace sipactor::detail

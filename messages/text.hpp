@@ -54,7 +54,8 @@ struct char_table {
   }
 };
 
-inline constexpr char_table table{};
+// Hidden: reached PC-relative, not through the GOT, from the position-independent library.
+[[gnu::visibility("hidden")]] inline constexpr char_table table{};
 
 constexpr bool is(char c, std::uint16_t cls) noexcept {
   return (table.bits[static_cast<unsigned char>(c)] & cls) != 0;

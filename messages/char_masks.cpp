@@ -38,6 +38,7 @@ constexpr std::uint16_t entry(int c) {
   if (t & (text::token | text::lws)) e |= bit(sc_display);
   if (c == '"' || c == '\\') e |= bit(sc_quote);
   if (c == ';' || c == ',' || c == '?' || (t & text::lws)) e |= bit(sc_addr_end);
+  if (c == '.') e |= bit(sc_dot);
   return e;
 }
 

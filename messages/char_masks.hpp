@@ -26,6 +26,7 @@ enum scan_class : unsigned {
   sc_display,   // token or LWS: an unquoted display-name
   sc_quote,     // DQUOTE and "\"
   sc_addr_end,  // where an addr-spec outside <> ends: ";" "," "?" or LWS
+  sc_dot,
   sc_count_
 };
 constexpr unsigned scan_classes = 16;  // words per 64-octet block (room to add classes)
@@ -117,6 +118,14 @@ class char_masks {
       pos = (pos | 63) + 1;
     }
     return count;
+  }
+  // Bits [pos, pos + 16) of class c, bit 0 for pos; the octets up to pos + n must be classified,
+  // and the bits from n on are to be masked off by the caller.
+  std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept {
+    const std::size_t shift = pos & 63;
+    std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
+    if (shift + n > 64) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
+    return static_cast<std::uint32_t>(w & 0xffff);
   }
   bool is(unsigned c, std::size_t pos) const noexcept {
     return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;

@@ -40,10 +40,35 @@ inline bool read_port(const char* s, std::size_t& i, std::size_t e, bool zero_ok
   return true;
 }
 
+// IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255 (what
+// valid_ipv4() accepts), from the digit and dot bitmaps of the n octets at b: no loop per octet.
+inline bool ipv4_at(const char_masks& m, std::size_t b, std::size_t n) noexcept {
+  if (n < 7 || n > 15) return false;
+  const std::uint32_t all = (1u << n) - 1;
+  const std::uint32_t digits = m.bits16(sc_digit, b, n) & all;
+  const std::uint32_t dots = m.bits16(sc_dot, b, n) & all;
+  if ((digits | dots) != all) return false;
+  // three dots, none first, last or next to another; no run of four digits
+  std::uint32_t rest = dots;
+  for (int k = 0; k < 3; ++k) {
+    if (rest == 0) return false;
+    rest &= rest - 1;
+  }
+  if (rest != 0 || (dots & 1) != 0 || (dots >> (n - 1)) != 0 || (dots & (dots >> 1)) != 0) return false;
+  if ((digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) != 0) return false;
+  // three-digit groups: at most "255"
+  const char* s = m.data() + b;
+  for (std::uint32_t three = digits & (digits >> 1) & (digits >> 2); three != 0; three &= three - 1) {
+    const char* g = s + __builtin_ctz(three);
+    if (g[0] > '2' || (g[0] == '2' && (g[1] > '5' || (g[1] == '5' && g[2] > '5')))) return false;
+  }
+  return true;
+}
+
 // hostname or IPv4address (no IPv6 reference), as classify_host() accepts it.
-inline bool host_ok(std::string_view h) noexcept {
-  if (h.empty()) return false;
-  return valid_ipv4(h) || valid_hostname(h);
+inline bool host_ok(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+  if (e == b) return false;
+  return ipv4_at(m, b, e - b) || valid_hostname({m.data() + b, e - b});
 }
 
 // The names of the parameters read so far in one list, for §7.3.1 "any given parameter-name
@@ -135,7 +160,7 @@ bool fast_sip_uri(const char_masks& m, std::size_t b, std::size_t e, std::size_t
   if (host_end == i) return false;
   // The full parser reads a host of digits and dots as IPv4 and anything else as a name.
   if (text::is_digit(s[i])) {
-    if (!valid_ipv4(u.host)) return false;
+    if (!ipv4_at(m, i, host_end - i)) return false;
     u.host_type = host_kind::ipv4;
   } else {
     if (!valid_hostname(u.host)) return false;
@@ -183,7 +208,7 @@ bool fast_via(const char_masks& m, std::size_t e, std::size_t& pos, via& v) noex
   if (i == transport_end || i >= e || s[i] == '[') return false;
   const std::size_t host_end = m.skip(sc_host, i, e);
   v.host = span(s, i, host_end);
-  if (!host_ok(v.host)) return false;
+  if (!host_ok(m, i, host_end)) return false;
   i = skip_lws(s, host_end, e);
   if (i < e && s[i] == ':') {
     i = skip_lws(s, i + 1, e);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "messages/char_masks.hpp"
@@ -39,10 +40,18 @@ class message_parser {
   void parse_status_line(message& m, std::string_view line);
   void parse_views(message& m);
   // One header of each kind; the fast path first when enabled, then the full parser.
-  void via_header(message& m, const header& h, std::size_t vb, std::size_t ve, bool first);
-  void address_header(message& m, const header& h, std::size_t vb, std::size_t ve);
-  void contact_header(message& m, const header& h, std::size_t vb, std::size_t ve);
-  void route_header(const header& h, std::size_t vb, std::size_t ve);
+  // [begin, end) of header line `index`'s value in the message, and that text.
+  static std::pair<std::size_t, std::size_t> value_span(const message& m, std::size_t index) noexcept {
+    const header_field& f = m.fields()[index];
+    return {f.value_offset, f.value_offset + f.value_length};
+  }
+  static std::string_view value_at(const message& m, std::size_t b, std::size_t e) noexcept {
+    return {m.data() + b, e - b};
+  }
+  void via_header(message& m, std::size_t index, bool first);
+  void address_header(message& m, std::size_t index);
+  void contact_header(message& m, std::size_t index);
+  void route_header(message& m, std::size_t index);
   void check_required(message& m);
   void complete_top_via();
 

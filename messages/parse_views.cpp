@@ -37,7 +37,8 @@ void message_parser::fail_header(header_id id, std::string_view what, const char
   fail(400, std::move(r));
 }
 
-void message_parser::via_header(message& m, const header& h, std::size_t vb, std::size_t ve, bool first) {
+void message_parser::via_header(message& m, std::size_t index, bool first) {
+  const auto [vb, ve] = value_span(m, index);
   const std::uint8_t count_before = m.via_count_;
   // After a Via header that failed, top_via_ holds what the full parser read of it, and keeps it
   // unless another value overwrites it: only the full parser reproduces that.
@@ -60,6 +61,7 @@ void message_parser::via_header(message& m, const header& h, std::size_t vb, std
     m.via_count_ = count_before;
     if (count_before == 0) m.top_via_ = via{};
   }
+  const header h = m.header_at(index);
   std::size_t pos = 0;
   const char* reason = nullptr;
   if (m.via_count_ == 0) {
@@ -77,8 +79,9 @@ void message_parser::via_header(message& m, const header& h, std::size_t vb, std
 }
 
 // From and To: one name-addr each.
-void message_parser::address_header(message& m, const header& h, std::size_t vb, std::size_t ve) {
-  const bool is_from = h.id == header_id::from;
+void message_parser::address_header(message& m, std::size_t index) {
+  const auto [vb, ve] = value_span(m, index);
+  const bool is_from = m.fields()[index].id == header_id::from;
   name_addr& target = is_from ? m.from_ : m.to_;
   std::size_t pos = vb;
   if (fast_) {
@@ -88,6 +91,7 @@ void message_parser::address_header(message& m, const header& h, std::size_t vb,
     }
     target = name_addr{};
   }
+  const header h = m.header_at(index);
   pos = 0;
   const char* reason = parse_name_addr_at(h.value, pos, target);
   if (reason == nullptr && pos != h.value.size()) reason = "more than one address";
@@ -100,8 +104,9 @@ void message_parser::address_header(message& m, const header& h, std::size_t vb,
 }
 
 // The first Contact value is kept parsed for contacts() while it is the only one.
-void message_parser::contact_header(message& m, const header& h, std::size_t vb, std::size_t ve) {
-  if (text::trim(h.value) == "*") {
+void message_parser::contact_header(message& m, std::size_t index) {
+  const auto [vb, ve] = value_span(m, index);
+  if (text::trim(value_at(m, vb, ve)) == "*") {
     m.contact_values_ = message::contact_values_unknown;
     return;
   }
@@ -127,6 +132,7 @@ void message_parser::contact_header(message& m, const header& h, std::size_t vb,
     if (before == 0) m.first_contact_ = name_addr{};
   }
   m.contact_values_ = message::contact_values_unknown;
+  const header h = m.header_at(index);
   const char* q_reason = nullptr;
   const char* reason = for_each_value<name_addr>(h.value, parse_name_addr_at, [&](const name_addr& na) {
     if (q_reason == nullptr) q_reason = check_contact_params(na);
@@ -135,7 +141,8 @@ void message_parser::contact_header(message& m, const header& h, std::size_t vb,
 }
 
 // Route and Record-Route: lists of name-addrs, validated here, parsed on use.
-void message_parser::route_header(const header& h, std::size_t vb, std::size_t ve) {
+void message_parser::route_header(message& m, std::size_t index) {
+  const auto [vb, ve] = value_span(m, index);
   if (fast_) {
     std::size_t pos = vb;
     for (;;) {
@@ -145,6 +152,7 @@ void message_parser::route_header(const header& h, std::size_t vb, std::size_t v
       ++pos;
     }
   }
+  const header h = m.header_at(index);
   if (const char* reason = for_each_value<name_addr>(h.value, parse_name_addr_at, [](const name_addr&) {}))
     fail_header(h.id, h.name, reason);
 }
@@ -166,19 +174,18 @@ void message_parser::parse_views(message& m) {
     const std::size_t vb = f.value_offset, ve = vb + f.value_length;
     switch (f.id) {
       case header_id::via:
-        via_header(m, m.header_at(i), vb, ve, (seen & bit(header_id::via)) == 0);
+        via_header(m, i, (seen & bit(header_id::via)) == 0);
         seen |= bit(header_id::via);
         break;
       case header_id::from:
       case header_id::to:
-        if (single(f.id)) address_header(m, m.header_at(i), vb, ve);
+        if (single(f.id)) address_header(m, i);
         break;
       case header_id::call_id: {
         if (!single(f.id)) break;
-        const header h = m.header_at(i);
-        if (!(fast_ && fast_call_id(*masks_, vb, ve)) && !valid_call_id(h.value))
-          fail_header(h.id, h.name, "not a word [\"@\" word]");
-        m.call_id_ = h.value;
+        m.call_id_ = value_at(m, vb, ve);
+        if (!(fast_ && fast_call_id(*masks_, vb, ve)) && !valid_call_id(m.call_id_))
+          fail_header(f.id, {}, "not a word [\"@\" word]");
         break;
       }
       case header_id::cseq: {
@@ -199,10 +206,9 @@ void message_parser::parse_views(message& m) {
       }
       case header_id::content_type: {
         if (!single(f.id)) break;
-        const header h = m.header_at(i);
-        m.content_type_ = h.value;
+        m.content_type_ = value_at(m, vb, ve);
         if (fast_ && fast_media_type(*masks_, vb, ve)) break;
-        if (auto t = parse_media_type(h.value); !t) fail_header(h.id, h.name, t.reason());
+        if (auto t = parse_media_type(m.content_type_); !t) fail_header(f.id, {}, t.reason());
         break;
       }
       case header_id::expires:
@@ -214,11 +220,11 @@ void message_parser::parse_views(message& m) {
         break;
       }
       case header_id::contact:
-        contact_header(m, m.header_at(i), vb, ve);
+        contact_header(m, i);
         break;
       case header_id::route:
       case header_id::record_route:
-        route_header(m.header_at(i), vb, ve);
+        route_header(m, i);
         break;
       default:
         break;

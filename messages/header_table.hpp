@@ -167,7 +167,7 @@ static_assert(!by_hash.collision, "two header names share a hash slot: choose an
 static_assert(!by_hash.bad_length, "a long header name is shorter than 2 or longer than max_name_length");
 
 // lookup_header() for a name that is a token (header names are).
-inline header_id find_header(const char* name, std::size_t n) noexcept {
+__attribute__((always_inline)) inline header_id find_header(const char* name, std::size_t n) noexcept {
   if (n == 1) return compact_form(name[0]);
   if (n == 0 || n > max_name_length) return header_id::other;
   const name_slot_entry& e = by_hash.slot[name_slot(name_key(name, n))];

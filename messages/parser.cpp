@@ -52,7 +52,7 @@ void message_parser::split_headers(std::size_t pos) {
   header_field* last = nullptr;
   auto trim_last = [&] {
     if (last == nullptr) return;
-    while (last->value_length > 0 && text::is_lws(p[last->value_offset + last->value_length - 1])) --last->value_length;
+    while (last->value_length > 0 && masks_->is(sc_lws, last->value_offset + last->value_length - 1)) --last->value_length;
   };
   std::uint32_t lfs[64];
   std::size_t lf_count = 0, lf_next = 0;
@@ -105,7 +105,8 @@ void message_parser::split_headers(std::size_t pos) {
     // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'.
     std::size_t i = masks_->skip(sc_token, pos, line_end);
     std::size_t name_end = i;
-    while (i < line_end && text::is_ws(p[i])) ++i;
+    if (i < line_end && p[i] != ':')
+      while (i < line_end && text::is_ws(p[i])) ++i;
     if (i == line_end || p[i] != ':') {
       bool has_colon = std::memchr(p + pos, ':', line_end - pos) != nullptr;
       split_fail(has_colon ? "malformed header name" : "header line without ':'");
@@ -120,7 +121,7 @@ void message_parser::split_headers(std::size_t pos) {
     } else {
       trim_last();
       ++i;
-      while (i < line_end && text::is_lws(p[i])) ++i;  // a stray CR counts as whitespace here
+      i = masks_->skip(sc_lws, i, line_end);  // a stray CR counts as whitespace here
       // Filled in place: a temporary would be copied through the stack (a store-forwarding stall).
       header_field& f = fields_->emplace_back();
       f.name_offset = static_cast<std::uint32_t>(pos);

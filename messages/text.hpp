@@ -134,9 +134,6 @@ inline std::optional<std::uint64_t> parse_decimal(std::string_view s, std::uint6
   return v;
 }
 
-// Offset of the first '\n' in [p, end), or end - p.
-std::size_t find_lf(const char* p, const char* end) noexcept;
-
 // Position just after a quoted-string starting at s[pos] == '"' (quoted-pairs honoured), or npos
 // when it is not terminated.
 std::size_t skip_quoted(std::string_view s, std::size_t pos) noexcept;

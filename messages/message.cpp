@@ -97,10 +97,10 @@ const contact_list& message::contacts() const {
   return contacts_.get([this] {
     contact_list out;
     if (contact_values_ == 1) {  // parsed and checked with the message: no second parse
-      contact c;
-      read_contact_params(first_contact_, c);
+      out.contacts.reserve(1);
+      contact& c = out.contacts.emplace_back();
       c.address = first_contact_;
-      out.contacts.push_back(c);
+      read_contact_params(c.address, c);
       return out;
     }
     for_each_header(header_id::contact, [&](const header& h) { parse_contact_value(h.value, out); });

@@ -98,6 +98,7 @@ void message_parser::split_headers(std::size_t pos) {
         }
         last->value_length = static_cast<std::uint32_t>(line_end - last->value_offset);
         last->folded = 1;
+        folded_ = true;
       }
       pos = next;
       continue;
@@ -129,6 +130,10 @@ void message_parser::split_headers(std::size_t pos) {
       f.value_length = static_cast<std::uint32_t>(line_end - i);
       f.name_length = static_cast<std::uint16_t>(name_end - pos);
       f.id = find_header(p + pos, name_end - pos);
+      if (f.id == header_id::content_length) {
+        length_field_ = fields_->size() - 1;
+        ++length_fields_;
+      }
       f.folded = 0;
       last = &f;
     }
@@ -141,15 +146,11 @@ void message_parser::split_headers(std::size_t pos) {
 void message_parser::frame_body() {
   const std::size_t available = data_.size() - header_end_;
   message_end_ = header_end_;
-  const header_field* length_field = nullptr;
-  for (const header_field& f : *fields_) {
-    if (f.id != header_id::content_length) continue;
-    if (length_field != nullptr) {  // RFC 4475 §3.3.9: conflicting lengths cannot be framed
-      if (!split_error_) split_error_ = parse_error{400, "multiple Content-Length headers"};
-      return;
-    }
-    length_field = &f;
+  if (length_fields_ > 1) {  // RFC 4475 §3.3.9: conflicting lengths cannot be framed
+    if (!split_error_) split_error_ = parse_error{400, "multiple Content-Length headers"};
+    return;
   }
+  const header_field* length_field = length_fields_ == 1 ? &(*fields_)[length_field_] : nullptr;
   if (length_field == nullptr) {
     if (mode_ == framing::stream) {
       if (!split_error_) split_error_ = parse_error{400, "Content-Length required on a stream transport"};
@@ -373,6 +374,7 @@ parse_result message_parser::run() {
   masks_->rebase(buffer);
   if (!fields_->empty()) std::memcpy(m.fields(), fields_->data(), fields_->size() * sizeof(header_field));
   for (const header_field& f : *fields_) {
+    if (!folded_) break;
     if (!f.folded) continue;
     for (std::size_t i = f.value_offset; i < f.value_offset + f.value_length; ++i)
       if (buffer[i] == '\r' || buffer[i] == '\n') buffer[i] = ' ';  // §7.3.1: folding is one SP

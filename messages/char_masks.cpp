@@ -6,11 +6,8 @@
 
 #include "messages/text.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SIPACTOR_HAVE_AVX512_KERNEL 1
+#define SIPACTOR_HAVE_X86_KERNELS 1
 #include <immintrin.h>
 #endif
 
@@ -92,30 +89,86 @@ void classify_scalar(const char* p, std::size_t n, std::uint64_t* out) noexcept 
   swar_words(hi, out + 8, std::make_integer_sequence<int, 8>{});
 }
 
-#if defined(__SSE2__)
-// pmovmskb gathers bit 7 of 16 octets; shifting left by 7 - k first brings bit k there.
-template <int k>
-inline std::uint64_t sse2_word(const std::uint8_t* cls) noexcept {
-  std::uint64_t w = 0;
-  for (int q = 0; q < 4; ++q) {
-    const __m128i x = _mm_load_si128(reinterpret_cast<const __m128i*>(cls + 16 * q));
-    w |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_slli_epi16(x, 7 - k)))) << (16 * q);
-  }
-  return w;
+#if SIPACTOR_HAVE_X86_KERNELS
+// SSSE3 and AVX2: pshufb looks 16 entries up at once, so the 128-entry tables are taken as 8 rows
+// of 16 (one per high nibble): each row is looked up with the low nibbles and kept where the high
+// nibble is the row's. Row 1 (0x10-0x1f) holds no class and is skipped; octets >= 0x80 match no
+// row. Then pmovmskb gathers bit 7 of each octet; shifting left by 7 - k first brings class bit k
+// there.
+constexpr bool row_is_empty(int r) {
+  for (int c = 16 * r; c < 16 * r + 16; ++c)
+    if (kTables.both[c] != 0) return false;
+  return true;
 }
+static_assert(row_is_empty(1), "a control character 0x10-0x1f has a class: look row 1 up too");
+constexpr int kRows[] = {0, 2, 3, 4, 5, 6, 7};
+
+#define SIPACTOR_SSSE3_TARGET __attribute__((target("ssse3")))
 template <int... k>
-inline void sse2_words(const std::uint8_t* cls, std::uint64_t* out, std::integer_sequence<int, k...>) noexcept {
-  ((out[k] = sse2_word<k>(cls)), ...);
+SIPACTOR_SSSE3_TARGET inline void ssse3_gather(__m128i cls, std::uint64_t* out, int at,
+                                               std::integer_sequence<int, k...>) noexcept {
+  ((out[k] |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_slli_epi16(cls, 7 - k)))) << at), ...);
 }
-void classify_sse2(const char* p, std::size_t n, std::uint64_t* out) noexcept {
-  alignas(16) std::uint8_t lo[64], hi[64];
-  class_octets(p, n, lo, hi);
-  sse2_words(lo, out, std::make_integer_sequence<int, 8>{});
-  sse2_words(hi, out + 8, std::make_integer_sequence<int, 8>{});
+SIPACTOR_SSSE3_TARGET void classify_ssse3(const char* p, std::size_t n, std::uint64_t* out) noexcept {
+  alignas(16) char tail[64] = {};
+  if (n < 64) std::memcpy(tail, p, n);  // no read past n; NUL has no class
+  const char* src = n < 64 ? tail : p;
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  for (unsigned k = 0; k < scan_classes; ++k) out[k] = 0;
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; ++q) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16 * q));
+    const __m128i low_nibble = _mm_and_si128(v, nibble);
+    const __m128i high_nibble = _mm_and_si128(_mm_srli_epi16(v, 4), nibble);
+    __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+#pragma GCC unroll 8
+    for (int r : kRows) {
+      const __m128i in_row = _mm_cmpeq_epi8(high_nibble, _mm_set1_epi8(static_cast<char>(r)));
+      const __m128i row_lo = _mm_load_si128(reinterpret_cast<const __m128i*>(kTables.low + 16 * r));
+      const __m128i row_hi = _mm_load_si128(reinterpret_cast<const __m128i*>(kTables.high + 16 * r));
+      lo = _mm_or_si128(lo, _mm_and_si128(in_row, _mm_shuffle_epi8(row_lo, low_nibble)));
+      hi = _mm_or_si128(hi, _mm_and_si128(in_row, _mm_shuffle_epi8(row_hi, low_nibble)));
+    }
+    ssse3_gather(lo, out, 16 * q, std::make_integer_sequence<int, 8>{});
+    ssse3_gather(hi, out + 8, 16 * q, std::make_integer_sequence<int, 8>{});
+  }
+}
+
+#define SIPACTOR_AVX2_TARGET __attribute__((target("avx2")))
+template <int... k>
+SIPACTOR_AVX2_TARGET inline void avx2_gather(__m256i cls, std::uint32_t* out, std::integer_sequence<int, k...>) noexcept {
+  ((out[k] = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(cls, 7 - k)))), ...);
+}
+SIPACTOR_AVX2_TARGET void classify_avx2(const char* p, std::size_t n, std::uint64_t* out) noexcept {
+  alignas(32) char tail[64] = {};
+  if (n < 64) std::memcpy(tail, p, n);  // no read past n; NUL has no class
+  const char* src = n < 64 ? tail : p;
+  const __m256i nibble = _mm256_set1_epi8(0x0f);
+  std::uint32_t lo_words[2][8], hi_words[2][8];
+  for (int h = 0; h < 2; ++h) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + 32 * h));
+    const __m256i low_nibble = _mm256_and_si256(v, nibble);
+    const __m256i high_nibble = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
+    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int r : kRows) {
+      const __m256i in_row = _mm256_cmpeq_epi8(high_nibble, _mm256_set1_epi8(static_cast<char>(r)));
+      const __m256i row_lo = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(kTables.low + 16 * r)));
+      const __m256i row_hi = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(kTables.high + 16 * r)));
+      lo = _mm256_or_si256(lo, _mm256_and_si256(in_row, _mm256_shuffle_epi8(row_lo, low_nibble)));
+      hi = _mm256_or_si256(hi, _mm256_and_si256(in_row, _mm256_shuffle_epi8(row_hi, low_nibble)));
+    }
+    avx2_gather(lo, lo_words[h], std::make_integer_sequence<int, 8>{});
+    avx2_gather(hi, hi_words[h], std::make_integer_sequence<int, 8>{});
+  }
+  for (int k = 0; k < 8; ++k) {
+    out[k] = lo_words[0][k] | static_cast<std::uint64_t>(lo_words[1][k]) << 32;
+    out[8 + k] = hi_words[0][k] | static_cast<std::uint64_t>(hi_words[1][k]) << 32;
+  }
 }
 #endif
 
-#if SIPACTOR_HAVE_AVX512_KERNEL
+#if SIPACTOR_HAVE_X86_KERNELS
 #define SIPACTOR_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi,gfni")))
 // Per block, about a dozen instructions:
 //  1. load the 64 octets (masked: nothing past n is read), each qword's octets in reverse order;
@@ -152,22 +205,26 @@ SIPACTOR_AVX512_TARGET void classify_avx512(const char* p, std::size_t n, std::u
   _mm512_storeu_si512(out + 8, permute(t, _mm512_gf2p8affine_epi64_epi8(unit, hi, 0)));
 }
 
-bool cpu_has_avx512_kernel() noexcept {
+bool cpu_supports(classifier c) noexcept {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("gfni");
+  switch (c) {
+    case classifier::scalar: return true;
+    case classifier::ssse3: return __builtin_cpu_supports("ssse3");
+    case classifier::avx2: return __builtin_cpu_supports("avx2");
+    case classifier::avx512:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+             __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("gfni");
+  }
+  return false;
 }
 #else
-bool cpu_has_avx512_kernel() noexcept { return false; }
+bool cpu_supports(classifier c) noexcept { return c == classifier::scalar; }
 #endif
 
 classifier best_classifier() noexcept {
-  if (cpu_has_avx512_kernel()) return classifier::avx512;
-#if defined(__SSE2__)
-  return classifier::sse2;
-#else
+  for (classifier c : {classifier::avx512, classifier::avx2, classifier::ssse3})
+    if (cpu_supports(c)) return c;
   return classifier::scalar;
-#endif
 }
 
 std::atomic<classifier> active{best_classifier()};
@@ -185,16 +242,7 @@ const std::uint16_t scan_table[128] = {
 
 classifier active_classifier() noexcept { return active.load(std::memory_order_relaxed); }
 
-bool classifier_available(classifier c) noexcept {
-  switch (c) {
-    case classifier::scalar: return true;
-#if defined(__SSE2__)
-    case classifier::sse2: return true;
-#endif
-    case classifier::avx512: return cpu_has_avx512_kernel();
-    default: return false;
-  }
-}
+bool classifier_available(classifier c) noexcept { return cpu_supports(c); }
 
 void select_classifier(classifier c) noexcept {
   active.store(classifier_available(c) ? c : classifier::scalar, std::memory_order_relaxed);
@@ -202,11 +250,10 @@ void select_classifier(classifier c) noexcept {
 
 void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept {
   switch (c) {
-#if SIPACTOR_HAVE_AVX512_KERNEL
+#if SIPACTOR_HAVE_X86_KERNELS
     case classifier::avx512: return classify_avx512(p, n, out);
-#endif
-#if defined(__SSE2__)
-    case classifier::sse2: return classify_sse2(p, n, out);
+    case classifier::avx2: return classify_avx2(p, n, out);
+    case classifier::ssse3: return classify_ssse3(p, n, out);
 #endif
     default: return classify_scalar(p, n, out);
   }

@@ -35,9 +35,11 @@ static_assert(sc_count_ <= scan_classes);
 // The class bits of each ASCII octet, as the kernels use them.
 extern const std::uint16_t scan_table[128];
 
-// scalar: table lookups and multiplies, any CPU; sse2: the x86-64 baseline; avx512: AVX-512 VBMI
-// and GFNI (Ice Lake, Zen 4 and later), chosen at run time.
-enum class classifier : std::uint8_t { scalar, sse2, avx512 };
+// scalar: table lookups and multiplies, any CPU; ssse3 and avx2: pshufb row lookups; avx512:
+// AVX-512 VBMI and GFNI (Ice Lake, Zen 4 and later). The best the CPU runs is chosen at start.
+enum class classifier : std::uint8_t { scalar, ssse3, avx2, avx512 };
+inline constexpr classifier all_classifiers[] = {classifier::scalar, classifier::ssse3, classifier::avx2,
+                                                 classifier::avx512};
 // The kernel parse_message uses: the fastest the CPU runs, unless a test chose another.
 classifier active_classifier() noexcept;
 // Tests run both kernels over the same inputs; not for production use.

@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "messages/char_masks.hpp"
 #include "messages/message_parser.hpp"
@@ -102,10 +104,17 @@ class view_dump {
   std::string out_;
 };
 
-// The dumps of one input parsed along every path this machine has: fast views with each
-// classifier, and the full parsers alone. Restores the defaults.
+// The dumps of one input parsed along every path this machine has: the fast views with each
+// classifier the CPU runs, and the full parsers alone. Restores the defaults.
 struct path_dumps {
-  std::string fast_best, fast_sse2, fast_scalar, full;
+  std::string full;                                          // the full parsers alone
+  std::vector<std::pair<detail::classifier, std::string>> fast;  // fast views, per classifier
+  // The first fast path whose dump differs from the full parsers', or nullptr.
+  const std::pair<detail::classifier, std::string>* mismatch() const {
+    for (const auto& f : fast)
+      if (f.second != full) return &f;
+    return nullptr;
+  }
 };
 inline path_dumps parse_all_paths(std::string_view bytes, framing mode = framing::datagram,
                                   const parse_limits& limits = {}, const packet_source* source = nullptr) {
@@ -114,15 +123,15 @@ inline path_dumps parse_all_paths(std::string_view bytes, framing mode = framing
   };
   path_dumps d;
   const detail::classifier best = detail::active_classifier();
-  d.fast_best = view_dump(parse()).text();
-  detail::select_classifier(detail::classifier::sse2);
-  d.fast_sse2 = view_dump(parse()).text();
-  detail::select_classifier(detail::classifier::scalar);
-  d.fast_scalar = view_dump(parse()).text();
+  for (detail::classifier c : detail::all_classifiers) {
+    if (!detail::classifier_available(c)) continue;
+    detail::select_classifier(c);
+    d.fast.emplace_back(c, view_dump(parse()).text());
+  }
+  detail::select_classifier(best);
   detail::enable_fast_views(false);
   d.full = view_dump(parse()).text();
   detail::enable_fast_views(true);
-  detail::select_classifier(best);
   return d;
 }
 

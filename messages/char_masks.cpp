@@ -248,15 +248,19 @@ void select_classifier(classifier c) noexcept {
   active.store(classifier_available(c) ? c : classifier::scalar, std::memory_order_relaxed);
 }
 
-void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept {
+char_masks::kernel char_masks::kernel_for(classifier c) noexcept {
   switch (c) {
 #if SIPACTOR_HAVE_X86_KERNELS
-    case classifier::avx512: return classify_avx512(p, n, out);
-    case classifier::avx2: return classify_avx2(p, n, out);
-    case classifier::ssse3: return classify_ssse3(p, n, out);
+    case classifier::avx512: return classify_avx512;
+    case classifier::avx2: return classify_avx2;
+    case classifier::ssse3: return classify_ssse3;
 #endif
-    default: return classify_scalar(p, n, out);
+    default: return classify_scalar;
   }
+}
+
+void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept {
+  char_masks::kernel_for(c)(p, n, out);
 }
 
 void char_masks::classify_through(std::size_t pos) {
@@ -265,11 +269,10 @@ void char_masks::classify_through(std::size_t pos) {
   const std::size_t last = pos >> 6;
   if (last < blocks_) return;
   if (words_.size() < (last + 1) * scan_classes) words_.resize((last + 1) * scan_classes);
-  const classifier c = active_classifier();
   for (std::size_t b = blocks_; b <= last; ++b) {
     const std::size_t from = b * 64;
     const std::size_t n = size_ - from < 64 ? size_ - from : 64;
-    classify_block(c, base_ + from, n, &words_[b * scan_classes]);
+    kernel_(base_ + from, n, &words_[b * scan_classes]);
   }
   blocks_ = last + 1;
 }

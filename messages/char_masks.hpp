@@ -48,11 +48,15 @@ bool classifier_available(classifier c) noexcept;
 
 class char_masks {
  public:
+  using kernel = void (*)(const char*, std::size_t, std::uint64_t*) noexcept;
+  static kernel kernel_for(classifier c) noexcept;
+
   // Starts over on p[0, n); nothing is classified until asked for.
   void reset(const char* p, std::size_t n) noexcept {
     base_ = p;
     size_ = n;
     blocks_ = 0;
+    kernel_ = kernel_for(active_classifier());
   }
   // The same classes now describe a copy of the octets at p (the message's own buffer).
   void rebase(const char* p) noexcept { base_ = p; }
@@ -139,6 +143,7 @@ class char_masks {
   const char* base_ = nullptr;
   std::size_t size_ = 0;
   std::size_t blocks_ = 0;
+  kernel kernel_ = nullptr;           // chosen once per message
   std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
 };
 

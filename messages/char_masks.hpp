@@ -102,6 +102,20 @@ class char_masks {
     }
     return size_;
   }
+  // Calls f(position) for each octet of class c in [pos, end), in order; [pos, end) must be
+  // classified.
+  template <class F>
+  void for_each_member(unsigned c, std::size_t pos, std::size_t end, F&& f) const {
+    while (pos < end) {
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      for (const std::size_t base = pos; w != 0; w &= w - 1) {
+        const std::size_t at = base + static_cast<std::size_t>(__builtin_ctzll(w));
+        if (at >= end) return;
+        f(at);
+      }
+      pos = (pos | 63) + 1;
+    }
+  }
   // The positions of the next '\n's from `from` (a line start), at most cap of them, up to and
   // including the one that ends an empty line ("\r\n" or a bare "\n"), classifying as needed.
   // Cutting lines from this list, instead of one next_lf() after the other, keeps the load and

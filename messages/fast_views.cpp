@@ -91,8 +91,23 @@ struct seen_names {
   }
 };
 
+// The end of the quoted-string opening at s[k] == '"' (just after its closing quote), as
+// text::skip_quoted finds it: a backslash takes the next octet literally. false when it is not
+// closed before e.
+inline bool skip_quoted(const char_masks& m, std::size_t k, std::size_t e, std::size_t& end) noexcept {
+  std::size_t q = k + 1;
+  for (;;) {
+    q = m.find(sc_quote, q, e);
+    if (q >= e) return false;
+    if (m.data()[q] == '"') break;
+    q += 2;  // quoted-pair
+  }
+  end = q + 1;
+  return true;
+}
+
 // generic-param at s[i] == ';' as detail::read_param reads it: SEMI name [EQUAL value] and the
-// LWS after it. Quoted values with quoted-pairs go to the full parser.
+// LWS after it.
 __attribute__((always_inline)) inline bool read_generic_param(const char_masks& m, std::size_t& i, std::size_t e, param& p) noexcept {
   const char* s = m.data();
   std::size_t k = skip_lws(s, i + 1, e);
@@ -104,9 +119,7 @@ __attribute__((always_inline)) inline bool read_generic_param(const char_masks& 
     k = skip_lws(s, k + 1, e);
     std::size_t value_end;
     if (k < e && s[k] == '"') {
-      const std::size_t q = m.find(sc_quote, k + 1, e);
-      if (q >= e || s[q] != '"') return false;
-      value_end = q + 1;
+      if (!skip_quoted(m, k, e, value_end)) return false;
     } else {
       value_end = m.skip(sc_gparam, k, e);
       if (value_end == k) return false;
@@ -193,14 +206,26 @@ bool fast_sip_uri(const char_masks& m, std::size_t b, std::size_t e, std::size_t
   return true;
 }
 
-// via-parm = sent-protocol LWS sent-by *( SEMI via-params ), in its usual spelling
-// "SIP/2.0/transport" (§20.42).
+// via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (§20.42);
+// sent-protocol = protocol-name SLASH protocol-version SLASH transport, SLASH = SWS "/" SWS.
 bool fast_via(const char_masks& m, std::size_t e, std::size_t& pos, via& v) noexcept {
   const char* s = m.data();
   std::size_t i = skip_lws(s, pos, e);
   const std::size_t start = i;
-  if (e - i < 9 || std::memcmp(s + i, "SIP/2.0/", 8) != 0) return false;
-  i += 8;
+  if (e - i >= 8 && std::memcmp(s + i, "SIP/2.0/", 8) == 0) {
+    i += 8;  // as nearly everyone writes it
+  } else {
+    const std::size_t name_end = m.skip(sc_token, i, e);
+    if (name_end - i != 3 || !text::iequals({s + i, 3}, "SIP")) return false;
+    i = skip_lws(s, name_end, e);
+    if (i >= e || s[i] != '/') return false;
+    i = skip_lws(s, i + 1, e);
+    const std::size_t version_end = m.skip(sc_token, i, e);
+    if (version_end - i != 3 || std::memcmp(s + i, "2.0", 3) != 0) return false;
+    i = skip_lws(s, version_end, e);
+    if (i >= e || s[i] != '/') return false;
+    i = skip_lws(s, i + 1, e);
+  }
   const std::size_t transport_end = m.skip(sc_token, i, e);
   if (transport_end == i) return false;
   v.transport = span(s, i, transport_end);
@@ -253,10 +278,10 @@ bool fast_name_addr(const char_masks& m, std::size_t e, std::size_t& pos, name_a
   const std::size_t start = i;
   if (i >= e || s[i] == ',') return false;
   if (s[i] == '"') {
-    const std::size_t q = m.find(sc_quote, i + 1, e);
-    if (q >= e || s[q] != '"') return false;  // a quoted-pair, or unterminated
-    na.display_name = span(s, i, q + 1);
-    i = skip_lws(s, q + 1, e);
+    std::size_t end = 0;
+    if (!skip_quoted(m, i, e, end)) return false;
+    na.display_name = span(s, i, end);
+    i = skip_lws(s, end, e);
     if (i >= e || s[i] != '<') return false;
   } else {
     const std::size_t j = m.skip(sc_display, i, e);

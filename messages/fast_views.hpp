@@ -1,8 +1,8 @@
 // The common forms of the views parse_message fills, read with the character-class bitmaps of
 // the message (char_masks.hpp). Each function either parses its text exactly as the full parser
 // (via.cpp, name_addr.cpp, uri.cpp, scalar_headers.cpp) would, or returns false: on anything
-// unusual (escapes, IPv6, quoted-pairs, URI headers, other schemes, odd whitespace) and on every
-// error, so that the full parser decides and words the reason. A false return may leave `out`
+// unusual (%-escapes, IPv6, URI headers, schemes other than sip/sips) and on every error, so that
+// the full parser decides and words the reason. A false return may leave `out`
 // partly written: the caller resets it. Internal to messages/.
 #pragma once
 

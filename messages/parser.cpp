@@ -376,8 +376,10 @@ parse_result message_parser::run() {
   for (const header_field& f : *fields_) {
     if (!folded_) break;
     if (!f.folded) continue;
-    for (std::size_t i = f.value_offset; i < f.value_offset + f.value_length; ++i)
-      if (buffer[i] == '\r' || buffer[i] == '\n') buffer[i] = ' ';  // §7.3.1: folding is one SP
+    // §7.3.1: folding is one SP. The classes of the octets stay right: CR, LF and SP are all LWS.
+    masks_->for_each_member(sc_lws, f.value_offset, f.value_offset + f.value_length, [buffer](std::size_t i) {
+      if (buffer[i] == '\r' || buffer[i] == '\n') buffer[i] = ' ';
+    });
   }
   m.start_line_length_ = static_cast<std::uint32_t>(start_line_end_);
   m.has_content_length_ = has_content_length_;

@@ -1,8 +1,8 @@
 // Character-class bitmaps of a message's start line and header section, simdjson-style: the
-// octets are classified 64 at a time (AVX-512 VBMI table lookups when the CPU has them, portable
-// kernels otherwise, all giving the same bits), and the parsers then find where a
-// run of, say, URI user characters ends with one tzcnt instead of a compare and a branch per
-// octet. Internal to messages/.
+// octets are classified 64 at a time (AVX-512, AVX2 or SSSE3 table lookups, whichever the CPU
+// runs, else a scalar kernel; all give the same bits), and the parsers then find where a run of,
+// say, URI user characters ends with one tzcnt instead of a compare and a branch per octet.
+// Internal to messages/.
 #pragma once
 
 #include <cstddef>
@@ -42,7 +42,7 @@ inline constexpr classifier all_classifiers[] = {classifier::scalar, classifier:
                                                  classifier::avx512};
 // The kernel parse_message uses: the fastest the CPU runs, unless a test chose another.
 classifier active_classifier() noexcept;
-// Tests run both kernels over the same inputs; not for production use.
+// Tests and fuzzers run every kernel over the same inputs; not for production use.
 void select_classifier(classifier c) noexcept;
 bool classifier_available(classifier c) noexcept;
 

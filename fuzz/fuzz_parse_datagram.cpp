@@ -11,7 +11,9 @@
 //    accepted request, and popping the top Via of a response, give messages that parse;
 //  - a response to an accepted request parses; the answer to a rejected but answerable request
 //    (§8.2.6) serializes and parses as a response with the error's status, and parses without
-//    error whenever the Via, From, To, Call-ID and CSeq it copies were valid.
+//    error whenever the Via, From, To, Call-ID and CSeq it copies were valid;
+//  - the bitmap fast paths (with each character classifier) and the full parsers give the same
+//    error, the same views and the same spans (tests/view_dump.hpp).
 #include <arpa/inet.h>
 
 #include <cstdint>
@@ -22,6 +24,7 @@
 #include "fuzz/fuzz_common.hpp"
 #include "messages/builder.hpp"
 #include "messages/parser.hpp"
+#include "tests/view_dump.hpp"
 
 using namespace sipactor;
 using namespace sipactor::fuzz;
@@ -325,8 +328,20 @@ void check_received(std::string_view input, const parse_result& plain, const pac
     FUZZ_CHECK_MSG(m.vias()[i].text == p.vias()[i].text, m.bytes());
 }
 
+// The bitmap fast paths with every classifier, and the full parsers alone, decide the same.
+void check_paths(std::string_view input, std::size_t size) {
+  static const packet_source source{"192.0.2.1", 5060};
+  const test::path_dumps d = test::parse_all_paths(input, size % 2 ? framing::stream : framing::datagram, {},
+                                                   size % 3 == 0 ? &source : nullptr);
+  if (const auto* bad = d.mismatch())
+    invariant_failed(__FILE__, __LINE__, "fast path (classifier below) == full parsers",
+                     "classifier " + std::to_string(static_cast<int>(bad->first)) + "\n" + bad->second +
+                         "\n---- full parsers:\n" + d.full);
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  check_paths(input, size);
   const parse_result r = parse_message(input, framing::datagram);
   if (r.ok()) {
     FUZZ_CHECK(r.message != nullptr);

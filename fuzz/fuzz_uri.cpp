@@ -1,19 +1,41 @@
 // parse_uri and parse_name_addr on arbitrary text. The input is split at its first LF into two
 // candidates a and b. Properties: an accepted URI is equivalent to itself and to the parse of its
 // own text (RFC 3261 §19.1.4 equivalence is reflexive), and equivalence is symmetric. (It is not
-// transitive: a parameter present in only one URI is ignored, so that is not checked.)
+// transitive: a parameter present in only one URI is ignored, so that is not checked.) The parser's
+// fast path for sip/sips URIs agrees with parse_uri whenever it takes a text.
 #include <cstdint>
 #include <string_view>
 
 #include "fuzz/fuzz_common.hpp"
+#include "messages/char_masks.hpp"
+#include "messages/fast_views.hpp"
 
 using namespace sipactor;
 using namespace sipactor::fuzz;
 
 namespace {
 
+// The parser's bitmap fast path (fast_views.hpp) on the same text: when it takes the whole text,
+// it must read exactly what parse_uri reads.
+void check_fast_uri(std::string_view s, const expected<uri>& full) {
+  detail::char_masks masks;
+  masks.reset(s.data(), s.size());
+  masks.classify_through(s.size());
+  uri fast;
+  std::size_t stop = 0;
+  if (!detail::fast_sip_uri(masks, 0, s.size(), stop, fast) || stop != s.size()) return;
+  FUZZ_CHECK_MSG(full.ok(), s);
+  const uri& u = *full;
+  FUZZ_CHECK_MSG(fast.text == u.text && fast.user == u.user && fast.password == u.password && fast.host == u.host &&
+                     fast.params == u.params && fast.headers == u.headers && fast.port == u.port &&
+                     fast.scheme == u.scheme && fast.host_type == u.host_type &&
+                     fast.has_userinfo == u.has_userinfo && fast.has_password == u.has_password,
+                 s);
+}
+
 std::optional<uri> try_uri(std::string_view s) {
   auto u = parse_uri(s);
+  check_fast_uri(s, u);
   if (!u) {
     FUZZ_CHECK(u.reason() != nullptr);
     return std::nullopt;

@@ -96,6 +96,13 @@ const std::vector<via>& message::vias() const {
 const contact_list& message::contacts() const {
   return contacts_.get([this] {
     contact_list out;
+    if (contact_values_ == 1) {  // parsed and checked with the message: no second parse
+      out.contacts.reserve(1);
+      contact& c = out.contacts.emplace_back();
+      c.address = first_contact_;
+      read_contact_params(c.address, c);
+      return out;
+    }
     for_each_header(header_id::contact, [&](const header& h) { parse_contact_value(h.value, out); });
     return out;
   });

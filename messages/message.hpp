@@ -213,6 +213,10 @@ class message {
   via top_via_;
   name_addr from_;
   name_addr to_;
+  // The Contact value validated at parse time, kept for contacts() when it is the only one.
+  static constexpr std::uint8_t contact_values_unknown = 255;
+  std::uint8_t contact_values_ = 0;  // 0, 1, 2 (more), or unknown (a "*" or the full parser ran)
+  name_addr first_contact_;
 
   detail::lazy_view<std::vector<via>> vias_;
   detail::lazy_view<contact_list> contacts_;

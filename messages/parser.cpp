@@ -1,11 +1,14 @@
 // One SIP message from bytes. Three passes over a single buffer:
-//   1. on the input: cut the start line and header lines (memchr per line), frame the body by
+//   1. on the input: classify the octets 64 at a time into character-class bitmaps
+//      (char_masks.hpp), cut the start line and header lines with them, frame the body by
 //      Content-Length (§18.3);
 //   2. one allocation: copy the message octets and the header index into the message;
-//   3. on the message's own copy: parse the start line and the typed views every element reads.
+//   3. on the message's own copy: parse the start line and the typed views every element reads
+//      (parse_views.cpp), with the same bitmaps.
 // The first error found is kept; parsing goes on where it can, so that a request with a bad
 // header still yields the Via/From/To/Call-ID/CSeq needed to answer it (§8.2.6, RFC 4475).
 #include "messages/parser.hpp"
+#include "messages/message_parser.hpp"
 
 #include <arpa/inet.h>
 
@@ -14,58 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "messages/fast_views.hpp"
+#include "messages/header_table.hpp"
 #include "messages/text.hpp"
 
 namespace sipactor {
 namespace detail {
 
-class message_parser {
- public:
-  message_parser(std::string_view input, framing mode, const parse_limits& limits,
-                 const packet_source* source)
-      : input_(input), mode_(mode), limits_(limits), source_(source) {}
-
-  parse_result run();
-
- private:
-  void fail(int status, std::string reason) {
-    if (!error_) error_ = parse_error{status, std::move(reason)};
-  }
-  void fail_header(header_id id, std::string_view what, const char* reason) {
-    if (error_) return;
-    std::string r = "invalid ";
-    r += id == header_id::other ? what : canonical_name(id);
-    r += " header: ";
-    r += reason;
-    fail(400, std::move(r));
-  }
-  void split_headers(std::size_t pos);
-  void frame_body();
-  bool parse_start_line(message& m);
-  bool parse_request_line(message& m, std::string_view line);
-  void parse_status_line(message& m, std::string_view line);
-  void parse_views(message& m);
-  void check_required(message& m);
-  void complete_top_via();
-
-  std::string_view input_;
-  std::string_view data_;  // input_ after leading CRLFs
-  framing mode_;
-  const parse_limits& limits_;
-  const packet_source* source_;
-  std::optional<parse_error> error_;
-  std::optional<parse_error> split_error_;  // reported after start line errors
-  std::vector<header_field>* fields_ = nullptr;
-  std::size_t start_line_end_ = 0;  // offset of the CR ending the start line
-  std::size_t header_end_ = 0;      // offset of the first body octet
-  std::size_t message_end_ = 0;
-  bool has_content_length_ = false;
-  bool truncated_ = false;  // header splitting stopped early: no body framing
-  std::uint64_t seen_ = 0;  // headers present, one bit per header_id (see parse_views)
-  // §18.2.1: data_[via_start_, via_end_) is replaced by via_rewrite_ in the message.
-  std::size_t via_start_ = 0, via_end_ = 0;
-  std::string via_rewrite_;
-};
+message_parser::message_parser(std::string_view input, framing mode, const parse_limits& limits,
+                               const packet_source* source)
+    : input_(input), mode_(mode), fast_(fast_views_enabled()), limits_(limits), source_(source) {}
 
 namespace {
 std::vector<header_field>& scratch_fields() {
@@ -75,13 +36,11 @@ std::vector<header_field>& scratch_fields() {
   return fields;
 }
 
-bool valid_call_id(std::string_view s) {
-  // callid = word [ "@" word ]
-  std::size_t at = s.find('@');
-  auto word = [](std::string_view w) { return !w.empty() && text::all_of(w, text::word); };
-  if (at == std::string_view::npos) return word(s);
-  return word(s.substr(0, at)) && word(s.substr(at + 1));
+char_masks& scratch_masks() {
+  static thread_local char_masks masks;
+  return masks;
 }
+
 }  // namespace
 
 void message_parser::split_headers(std::size_t pos) {
@@ -93,8 +52,10 @@ void message_parser::split_headers(std::size_t pos) {
   header_field* last = nullptr;
   auto trim_last = [&] {
     if (last == nullptr) return;
-    while (last->value_length > 0 && text::is_lws(p[last->value_offset + last->value_length - 1])) --last->value_length;
+    while (last->value_length > 0 && masks_->is(sc_lws, last->value_offset + last->value_length - 1)) --last->value_length;
   };
+  std::uint32_t lfs[64];
+  std::size_t lf_count = 0, lf_next = 0;
   for (;;) {
     if (pos >= n) {
       // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
@@ -103,7 +64,11 @@ void message_parser::split_headers(std::size_t pos) {
       header_end_ = n;
       break;
     }
-    std::size_t at = pos + text::find_lf(p + pos, p + n);
+    if (lf_next == lf_count) {
+      lf_count = masks_->collect_lfs(pos, lfs, std::size(lfs));
+      lf_next = 0;
+    }
+    const std::size_t at = lf_next < lf_count ? lfs[lf_next++] : n;
     std::size_t line_end, next;
     if (at == n) {
       if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");
@@ -133,15 +98,16 @@ void message_parser::split_headers(std::size_t pos) {
         }
         last->value_length = static_cast<std::uint32_t>(line_end - last->value_offset);
         last->folded = 1;
+        folded_ = true;
       }
       pos = next;
       continue;
     }
     // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'.
-    std::size_t i = pos;
-    while (i < line_end && text::is_token_char(p[i])) ++i;
+    std::size_t i = masks_->skip(sc_token, pos, line_end);
     std::size_t name_end = i;
-    while (i < line_end && text::is_ws(p[i])) ++i;
+    if (i < line_end && p[i] != ':')
+      while (i < line_end && text::is_ws(p[i])) ++i;
     if (i == line_end || p[i] != ':') {
       bool has_colon = std::memchr(p + pos, ':', line_end - pos) != nullptr;
       split_fail(has_colon ? "malformed header name" : "header line without ':'");
@@ -156,14 +122,18 @@ void message_parser::split_headers(std::size_t pos) {
     } else {
       trim_last();
       ++i;
-      while (i < line_end && text::is_lws(p[i])) ++i;  // a stray CR counts as whitespace here
+      i = masks_->skip(sc_lws, i, line_end);  // a stray CR counts as whitespace here
       // Filled in place: a temporary would be copied through the stack (a store-forwarding stall).
       header_field& f = fields_->emplace_back();
       f.name_offset = static_cast<std::uint32_t>(pos);
       f.value_offset = static_cast<std::uint32_t>(i);
       f.value_length = static_cast<std::uint32_t>(line_end - i);
       f.name_length = static_cast<std::uint16_t>(name_end - pos);
-      f.id = lookup_header(std::string_view(p + pos, name_end - pos));
+      f.id = find_header(p + pos, name_end - pos);
+      if (f.id == header_id::content_length) {
+        length_field_ = fields_->size() - 1;
+        ++length_fields_;
+      }
       f.folded = 0;
       last = &f;
     }
@@ -176,15 +146,11 @@ void message_parser::split_headers(std::size_t pos) {
 void message_parser::frame_body() {
   const std::size_t available = data_.size() - header_end_;
   message_end_ = header_end_;
-  const header_field* length_field = nullptr;
-  for (const header_field& f : *fields_) {
-    if (f.id != header_id::content_length) continue;
-    if (length_field != nullptr) {  // RFC 4475 §3.3.9: conflicting lengths cannot be framed
-      if (!split_error_) split_error_ = parse_error{400, "multiple Content-Length headers"};
-      return;
-    }
-    length_field = &f;
+  if (length_fields_ > 1) {  // RFC 4475 §3.3.9: conflicting lengths cannot be framed
+    if (!split_error_) split_error_ = parse_error{400, "multiple Content-Length headers"};
+    return;
   }
+  const header_field* length_field = length_fields_ == 1 ? &(*fields_)[length_field_] : nullptr;
   if (length_field == nullptr) {
     if (mode_ == framing::stream) {
       if (!split_error_) split_error_ = parse_error{400, "Content-Length required on a stream transport"};
@@ -281,139 +247,32 @@ void message_parser::parse_status_line(message& m, std::string_view line) {
   m.reason_phrase_ = sp2 == std::string_view::npos ? std::string_view{} : line.substr(sp2 + 1);
 }
 
+// Request-Line = Method SP Request-URI SP SIP-Version CRLF in its usual form: a token, one SP,
+// a sip: or sips: URI, " SIP/2.0". Anything else goes to parse_request_line.
+bool message_parser::fast_request_line(message& m) {
+  const char* s = m.data();
+  const std::size_t n = start_line_end_;
+  const std::size_t method_end = masks_->skip(sc_token, 0, n);
+  if (method_end == 0 || method_end + 9 >= n || s[method_end] != ' ' || std::memcmp(s + n - 8, " SIP/2.0", 8) != 0)
+    return false;
+  std::size_t stop = 0;
+  if (!fast_sip_uri(*masks_, method_end + 1, n - 8, stop, m.request_uri_) || stop != n - 8) {
+    m.request_uri_ = uri{};
+    return false;
+  }
+  m.method_name_ = std::string_view(s, method_end);
+  m.method_ = method_from_name(m.method_name_);
+  return true;
+}
+
 bool message_parser::parse_start_line(message& m) {
   std::string_view line(m.data(), start_line_end_);
   if (text::istarts_with(line, "SIP/")) {
     parse_status_line(m, line);
     return true;
   }
+  if (fast_ && fast_request_line(m)) return true;
   return parse_request_line(m, line);
-}
-
-void message_parser::parse_views(message& m) {
-  std::uint64_t seen = 0;  // bit per header_id present
-  static_assert(static_cast<unsigned>(header_id::count_) <= 64);
-  auto single = [&](header_id id) {
-    std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(id);
-    if ((seen & bit) != 0 && !error_) fail(400, std::string("multiple ") + std::string(canonical_name(id)) + " headers");
-    bool first = (seen & bit) == 0;
-    seen |= bit;
-    return first;
-  };
-  for (std::size_t i = 0; i < m.header_count_; ++i) {
-    const header h = m.header_at(i);
-    switch (h.id) {
-      case header_id::via: {
-        seen |= std::uint64_t{1} << static_cast<unsigned>(header_id::via);
-        std::size_t pos = 0;
-        const char* reason = nullptr;
-        if (m.via_count_ == 0) {
-          reason = parse_via_at(h.value, pos, m.top_via_);
-          if (reason == nullptr) m.via_count_ = 1;
-          if (reason == nullptr && pos < h.value.size()) ++pos;
-        }
-        while (reason == nullptr && pos < h.value.size()) {  // the other values: validated only
-          via other;
-          reason = parse_via_at(h.value, pos, other);
-          if (reason == nullptr && m.via_count_ < 255) ++m.via_count_;
-          if (reason == nullptr && pos < h.value.size()) ++pos;
-        }
-        if (reason != nullptr) fail_header(h.id, h.name, reason);
-        break;
-      }
-      case header_id::from:
-      case header_id::to: {
-        bool is_from = h.id == header_id::from;
-        if (!single(h.id)) break;
-        name_addr& target = is_from ? m.from_ : m.to_;
-        std::size_t pos = 0;
-        const char* reason = parse_name_addr_at(h.value, pos, target);
-        if (reason == nullptr && pos != h.value.size()) reason = "more than one address";
-        if (reason != nullptr) {
-          target = name_addr{};
-          fail_header(h.id, h.name, reason);
-          break;
-        }
-        (is_from ? m.from_tag_ : m.to_tag_) = target.tag_value;
-        break;
-      }
-      case header_id::call_id:
-        if (!single(h.id)) break;
-        if (!valid_call_id(h.value)) fail_header(h.id, h.name, "not a word [\"@\" word]");
-        m.call_id_ = h.value;
-        break;
-      case header_id::cseq:
-        if (!single(h.id)) break;
-        if (auto c = parse_cseq(h.value)) m.cseq_ = *c;
-        else fail_header(h.id, h.name, c.reason());
-        break;
-      case header_id::max_forwards: {
-        if (!single(h.id)) break;
-        // §20.22: an integer in the range 0-255 (RFC 4475 §3.1.2.4)
-        std::uint64_t v = 0;
-        if (text::parse_decimal(h.value, 255, v)) m.max_forwards_ = static_cast<int>(v);
-        else fail_header(h.id, h.name, "not a number from 0 to 255");
-        break;
-      }
-      case header_id::content_type:
-        if (!single(h.id)) break;
-        m.content_type_ = h.value;
-        if (auto t = parse_media_type(h.value); !t) fail_header(h.id, h.name, t.reason());
-        break;
-      case header_id::expires:
-      case header_id::min_expires: {
-        if (!single(h.id)) break;
-        if (auto v = parse_delta_seconds(h.value)) (h.id == header_id::expires ? m.expires_ : m.min_expires_) = *v;
-        else fail_header(h.id, h.name, v.reason());
-        break;
-      }
-      case header_id::contact: {
-        if (text::trim(h.value) == "*") break;
-        const char* q_reason = nullptr;
-        const char* reason = for_each_value<name_addr>(h.value, parse_name_addr_at, [&](const name_addr& na) {
-          if (q_reason == nullptr) q_reason = check_contact_params(na);
-        });
-        if (reason != nullptr || q_reason != nullptr) fail_header(h.id, h.name, reason != nullptr ? reason : q_reason);
-        break;
-      }
-      case header_id::route:
-      case header_id::record_route:
-        if (const char* reason = for_each_value<name_addr>(h.value, parse_name_addr_at, [](const name_addr&) {}))
-          fail_header(h.id, h.name, reason);
-        break;
-      default:
-        break;
-    }
-  }
-  seen_ = seen;
-}
-
-void message_parser::check_required(message& m) {
-  // §8.1.1: To, From, CSeq, Call-ID and Via are mandatory in every request (and every response
-  // carries them back, §8.2.6.2). Max-Forwards is not demanded: RFC 2543 peers omit it.
-  std::string missing;
-  auto need = [&](header_id id) {
-    if ((seen_ & (std::uint64_t{1} << static_cast<unsigned>(id))) != 0) return;
-    missing += missing.empty() ? "" : ", ";
-    missing += canonical_name(id);
-  };
-  need(header_id::via);
-  need(header_id::from);
-  need(header_id::to);
-  need(header_id::call_id);
-  need(header_id::cseq);
-  if (!missing.empty()) {
-    fail(400, "missing required header: " + missing);
-    return;
-  }
-  if (m.is_request()) {
-    if (!error_ && m.cseq_.method != m.method_name_) {
-      // RFC 4475 §3.1.2.17-18: 400; 501 preferred when the method itself is unknown.
-      fail(m.method_ == sip_method::unknown ? 501 : 400, "CSeq method does not match the request method");
-    }
-  } else {
-    m.method_ = method_from_name(m.cseq_.method);
-  }
 }
 
 namespace {
@@ -472,9 +331,10 @@ parse_result message_parser::run() {
   data_ = input_.substr(skip);
   if (data_.empty()) return {nullptr, parse_error{400, "empty message"}};
   if (data_.size() > limits_.max_message_bytes) return {nullptr, parse_error{513, "message too large"}};
-  const void* lf = std::memchr(data_.data(), '\n', data_.size());
-  if (lf == nullptr) return {nullptr, parse_error{400, "start line not terminated by CRLF"}};
-  std::size_t lf_at = static_cast<std::size_t>(static_cast<const char*>(lf) - data_.data());
+  masks_ = &scratch_masks();
+  masks_->reset(data_.data(), data_.size());
+  const std::size_t lf_at = masks_->next_lf(0);
+  if (lf_at == data_.size()) return {nullptr, parse_error{400, "start line not terminated by CRLF"}};
   if (lf_at == 0 || data_[lf_at - 1] != '\r') return {nullptr, parse_error{400, "start line not terminated by CRLF"}};
   start_line_end_ = lf_at - 1;
 
@@ -506,12 +366,20 @@ parse_result message_parser::run() {
     }
     header_end_ += delta;
     message_end_ += delta;
+    masks_->reset(buffer, header_end_);  // offsets moved: classify the copy
+    masks_->classify_through(header_end_);
   }
+  // Otherwise the copy has the classes of the input: folding below turns CR and LF into SP, and
+  // the views read those as LWS either way (sc_lf is only used to cut lines).
+  masks_->rebase(buffer);
   if (!fields_->empty()) std::memcpy(m.fields(), fields_->data(), fields_->size() * sizeof(header_field));
   for (const header_field& f : *fields_) {
+    if (!folded_) break;
     if (!f.folded) continue;
-    for (std::size_t i = f.value_offset; i < f.value_offset + f.value_length; ++i)
-      if (buffer[i] == '\r' || buffer[i] == '\n') buffer[i] = ' ';  // §7.3.1: folding is one SP
+    // §7.3.1: folding is one SP. The classes of the octets stay right: CR, LF and SP are all LWS.
+    masks_->for_each_member(sc_lws, f.value_offset, f.value_offset + f.value_length, [buffer](std::size_t i) {
+      if (buffer[i] == '\r' || buffer[i] == '\n') buffer[i] = ' ';
+    });
   }
   m.start_line_length_ = static_cast<std::uint32_t>(start_line_end_);
   m.has_content_length_ = has_content_length_;

@@ -1,26 +1,6 @@
 #include "messages/text.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace sipactor::text {
-
-std::size_t find_lf(const char* p, const char* end) noexcept {
-  const char* start = p;
-#if defined(__SSE2__)
-  // 16 octets per step: header lines are short, so the call overhead of memchr dominates.
-  const __m128i lf = _mm_set1_epi8('\n');
-  while (end - p >= 16) {
-    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, lf)));
-    if (mask != 0) return static_cast<std::size_t>(p - start) + static_cast<std::size_t>(__builtin_ctz(mask));
-    p += 16;
-  }
-#endif
-  while (p < end && *p != '\n') ++p;
-  return static_cast<std::size_t>(p - start);
-}
 
 std::size_t skip_quoted(std::string_view s, std::size_t pos) noexcept {
   for (std::size_t i = pos + 1; i < s.size(); ++i) {

@@ -54,7 +54,8 @@ struct char_table {
   }
 };
 
-inline constexpr char_table table{};
+// Hidden: reached PC-relative, not through the GOT, from the position-independent library.
+[[gnu::visibility("hidden")]] inline constexpr char_table table{};
 
 constexpr bool is(char c, std::uint16_t cls) noexcept {
   return (table.bits[static_cast<unsigned char>(c)] & cls) != 0;
@@ -132,9 +133,6 @@ inline std::optional<std::uint64_t> parse_decimal(std::string_view s, std::uint6
   if (!parse_decimal(s, max, v)) return std::nullopt;
   return v;
 }
-
-// Offset of the first '\n' in [p, end), or end - p.
-std::size_t find_lf(const char* p, const char* end) noexcept;
 
 // Position just after a quoted-string starting at s[pos] == '"' (quoted-pairs honoured), or npos
 // when it is not terminated.

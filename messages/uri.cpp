@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "messages/host_syntax.hpp"
 #include "messages/params.hpp"
 #include "messages/text.hpp"
 
@@ -26,22 +27,8 @@ bool is_tel_char(char c) noexcept {
   return text::is_hex(c) || c == '*' || c == '#' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+';
 }
 
-bool valid_ipv4(std::string_view s) noexcept {
-  // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255
-  const char* p = s.data();
-  const char* end = p + s.size();
-  for (int part = 0; part < 4; ++part) {
-    unsigned value = 0;
-    const char* start = p;
-    while (p < end && static_cast<unsigned>(*p - '0') <= 9 && p - start < 3) value = value * 10 + static_cast<unsigned>(*p++ - '0');
-    if (p == start || value > 255) return false;
-    if (part < 3) {
-      if (p == end || *p != '.') return false;
-      ++p;
-    }
-  }
-  return p == end;
-}
+using detail::valid_ipv4;
+using detail::valid_hostname;
 
 bool valid_ipv6(std::string_view s) noexcept {  // without brackets
   if (s.size() < 2) return false;
@@ -62,28 +49,6 @@ bool valid_ipv6(std::string_view s) noexcept {  // without brackets
   if (colons < 2 || colons > 7) return false;
   std::string_view tail = s.substr(s.rfind(':') + 1);
   return tail.find('.') == npos || valid_ipv4(tail);
-}
-
-bool valid_hostname(std::string_view s) noexcept {
-  // hostname = *( domainlabel "." ) toplabel [ "." ]; '_' tolerated (seen in deployed DNS names).
-  if (s.empty()) return false;
-  if (s.back() == '.') s.remove_suffix(1);
-  std::size_t label_len = 0;
-  char prev = '.';
-  char label_start = '\0';
-  for (char c : s) {
-    if (c == '.') {
-      if (label_len == 0 || prev == '-') return false;
-      label_len = 0;
-    } else if (text::is_alnum(c) || c == '_' || (c == '-' && label_len > 0)) {
-      if (label_len++ == 0) label_start = c;
-    } else {
-      return false;
-    }
-    prev = c;
-  }
-  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum: "1.2.3.256" is no host name.
-  return label_len > 0 && prev != '-' && text::is_alpha(label_start);
 }
 
 // Advances i over characters of class `cls`.

@@ -1,0 +1,168 @@
+// Character-class bitmaps of a message's start line and header section, simdjson-style: the
+// octets are classified 64 at a time (AVX-512, AVX2 or SSSE3 table lookups, whichever the CPU
+// runs, else a scalar kernel; all give the same bits), and the parsers then find where a run of,
+// say, URI user characters ends with one tzcnt instead of a compare and a branch per octet.
+// Internal to messages/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sipactor::detail {
+
+// One bit per class; a class is a set of ASCII octets (octets >= 0x80 belong to none).
+enum scan_class : unsigned {
+  sc_token,     // RFC 3261 §25.1 token
+  sc_user,      // SIP URI user characters (§25.1 user), without '%': escapes take the slow path
+  sc_password,  // password characters, without '%'
+  sc_param,     // URI paramchar, without '%'
+  sc_host,      // hostname characters (alphanum "-" "." and a tolerated "_")
+  sc_digit,
+  sc_word,      // §25.1 word (Call-ID)
+  sc_lws,       // SP HTAB CR LF
+  sc_lf,
+  sc_gparam,    // what a generic-param name or value may hold: token or paramchar ('%' included)
+  sc_display,   // token or LWS: an unquoted display-name
+  sc_quote,     // DQUOTE and "\"
+  sc_addr_end,  // where an addr-spec outside <> ends: ";" "," "?" or LWS
+  sc_dot,
+  sc_count_
+};
+constexpr unsigned scan_classes = 16;  // words per 64-octet block (room to add classes)
+static_assert(sc_count_ <= scan_classes);
+
+// The class bits of each ASCII octet, as the kernels use them.
+extern const std::uint16_t scan_table[128];
+
+// scalar: table lookups and multiplies, any CPU; ssse3 and avx2: pshufb row lookups; avx512:
+// AVX-512 VBMI and GFNI (Ice Lake, Zen 4 and later). The best the CPU runs is chosen at start.
+enum class classifier : std::uint8_t { scalar, ssse3, avx2, avx512 };
+inline constexpr classifier all_classifiers[] = {classifier::scalar, classifier::ssse3, classifier::avx2,
+                                                 classifier::avx512};
+// The kernel parse_message uses: the fastest the CPU runs, unless a test chose another.
+classifier active_classifier() noexcept;
+// Tests and fuzzers run every kernel over the same inputs; not for production use.
+void select_classifier(classifier c) noexcept;
+bool classifier_available(classifier c) noexcept;
+
+class char_masks {
+ public:
+  using kernel = void (*)(const char*, std::size_t, std::uint64_t*) noexcept;
+  static kernel kernel_for(classifier c) noexcept;
+
+  // Starts over on p[0, n); nothing is classified until asked for.
+  void reset(const char* p, std::size_t n) noexcept {
+    base_ = p;
+    size_ = n;
+    blocks_ = 0;
+    kernel_ = kernel_for(active_classifier());
+  }
+  // The same classes now describe a copy of the octets at p (the message's own buffer).
+  void rebase(const char* p) noexcept { base_ = p; }
+  // Classifies every block up to the one holding octet pos (bounded by n).
+  void classify_through(std::size_t pos);
+  std::size_t classified() const noexcept { return blocks_ * 64 < size_ ? blocks_ * 64 : size_; }
+
+  // First position in [pos, end) whose octet is not of class c, or end. [pos, end) must be
+  // classified.
+  std::size_t skip(unsigned c, std::size_t pos, std::size_t end) const noexcept {
+    while (pos < end) {
+      std::uint64_t w = ~words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      if (w != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        return pos < end ? pos : end;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return end;
+  }
+  // First position in [pos, end) whose octet is of class c, or end.
+  std::size_t find(unsigned c, std::size_t pos, std::size_t end) const noexcept {
+    while (pos < end) {
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      if (w != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        return pos < end ? pos : end;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return end;
+  }
+  // The next '\n' at or after pos, classifying further blocks as needed; size() when none.
+  std::size_t next_lf(std::size_t pos) {
+    while (pos < size_) {
+      if ((pos >> 6) >= blocks_) classify_through(pos);
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + sc_lf] >> (pos & 63);
+      if (w != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        return pos < size_ ? pos : size_;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return size_;
+  }
+  // Calls f(position) for each octet of class c in [pos, end), in order; [pos, end) must be
+  // classified.
+  template <class F>
+  void for_each_member(unsigned c, std::size_t pos, std::size_t end, F&& f) const {
+    while (pos < end) {
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      for (const std::size_t base = pos; w != 0; w &= w - 1) {
+        const std::size_t at = base + static_cast<std::size_t>(__builtin_ctzll(w));
+        if (at >= end) return;
+        f(at);
+      }
+      pos = (pos | 63) + 1;
+    }
+  }
+  // The positions of the next '\n's from `from` (a line start), at most cap of them, up to and
+  // including the one that ends an empty line ("\r\n" or a bare "\n"), classifying as needed.
+  // Cutting lines from this list, instead of one next_lf() after the other, keeps the load and
+  // tzcnt of each line end off the chain from one line to the next.
+  std::size_t collect_lfs(std::size_t from, std::uint32_t* out, std::size_t cap) {
+    std::size_t count = 0;
+    std::size_t prev = from - 1;  // the '\n' before `from` (or the virtual one before octet 0)
+    std::size_t pos = from;
+    while (pos < size_ && count < cap) {
+      if ((pos >> 6) >= blocks_) classify_through(pos);
+      std::uint64_t w = words_[(pos >> 6) * scan_classes + sc_lf] >> (pos & 63);
+      while (w != 0) {
+        const std::size_t at = pos + static_cast<std::size_t>(__builtin_ctzll(w));
+        if (at >= size_) return count;
+        out[count++] = static_cast<std::uint32_t>(at);
+        if (at - prev == 1 || (at - prev == 2 && base_[prev + 1] == '\r') || count == cap) return count;
+        prev = at;
+        w &= w - 1;
+      }
+      pos = (pos | 63) + 1;
+    }
+    return count;
+  }
+  // Bits [pos, pos + 16) of class c, bit 0 for pos; the octets up to pos + n must be classified,
+  // and the bits from n on are to be masked off by the caller.
+  std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept {
+    const std::size_t shift = pos & 63;
+    std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
+    if (shift + n > 64) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
+    return static_cast<std::uint32_t>(w & 0xffff);
+  }
+  bool is(unsigned c, std::size_t pos) const noexcept {
+    return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;
+  }
+  std::size_t size() const noexcept { return size_; }
+  const char* data() const noexcept { return base_; }
+
+ private:
+  const char* base_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t blocks_ = 0;
+  kernel kernel_ = nullptr;           // chosen once per message
+  std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
+};
+
+// Classifies one block of up to 64 octets into scan_classes words with the given kernel
+// (exposed for the tests that compare the kernels).
+void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept;
+
+}  // namespace sipactor::detail

@@ -1,0 +1,355 @@
+// Fast paths of the views parse_message fills (see fast_views.hpp): the grammar of RFC 3261 §25.1
+// for the forms peers send every day, read run by run with the class bitmaps. Whatever they do
+// not recognise goes to the full parser, which owns the error reasons.
+#include "messages/fast_views.hpp"
+
+#include <cstring>
+
+#include "messages/host_syntax.hpp"
+#include "messages/text.hpp"
+
+namespace sipactor::detail {
+
+namespace {
+
+inline std::string_view span(const char* s, std::size_t b, std::size_t e) noexcept { return {s + b, e - b}; }
+
+inline std::size_t skip_lws(const char* s, std::size_t i, std::size_t e) noexcept {
+  while (i < e && text::is_lws(s[i])) ++i;
+  return i;
+}
+
+inline std::size_t trim_right(const char* s, std::size_t b, std::size_t e) noexcept {
+  while (e > b && text::is_lws(s[e - 1])) --e;
+  return e;
+}
+
+// Up to 5 digits, 1..65535 (or 0..65535 when zero_ok), and no sixth digit.
+inline bool read_port(const char* s, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
+  std::size_t k = i;
+  unsigned value = 0;
+  for (; k < e && k - i < 5; ++k) {
+    const unsigned d = static_cast<unsigned>(s[k] - '0');
+    if (d > 9) break;
+    value = value * 10 + d;
+  }
+  if (k == i || value > 65535 || (value == 0 && !zero_ok)) return false;
+  if (k < e && static_cast<unsigned>(s[k] - '0') <= 9) return false;
+  out = static_cast<std::uint16_t>(value);
+  i = k;
+  return true;
+}
+
+// IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255 (what
+// valid_ipv4() accepts), from the digit and dot bitmaps of the n octets at b: no loop per octet.
+inline bool ipv4_at(const char_masks& m, std::size_t b, std::size_t n) noexcept {
+  if (n < 7 || n > 15) return false;
+  const std::uint32_t all = (1u << n) - 1;
+  const std::uint32_t digits = m.bits16(sc_digit, b, n) & all;
+  const std::uint32_t dots = m.bits16(sc_dot, b, n) & all;
+  if ((digits | dots) != all) return false;
+  // three dots, none first, last or next to another; no run of four digits
+  std::uint32_t rest = dots;
+  for (int k = 0; k < 3; ++k) {
+    if (rest == 0) return false;
+    rest &= rest - 1;
+  }
+  if (rest != 0 || (dots & 1) != 0 || (dots >> (n - 1)) != 0 || (dots & (dots >> 1)) != 0) return false;
+  if ((digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) != 0) return false;
+  // three-digit groups: at most "255"
+  const char* s = m.data() + b;
+  for (std::uint32_t three = digits & (digits >> 1) & (digits >> 2); three != 0; three &= three - 1) {
+    const char* g = s + __builtin_ctz(three);
+    if (g[0] > '2' || (g[0] == '2' && (g[1] > '5' || (g[1] == '5' && g[2] > '5')))) return false;
+  }
+  return true;
+}
+
+// hostname or IPv4address (no IPv6 reference), as classify_host() accepts it.
+inline bool host_ok(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+  if (e == b) return false;
+  return ipv4_at(m, b, e - b) || valid_hostname({m.data() + b, e - b});
+}
+
+// The names of the parameters read so far in one list, for §7.3.1 "any given parameter-name
+// MUST NOT appear more than once". Lists longer than this go to the full parser.
+struct seen_names {
+  static constexpr int capacity = 8;
+  struct name_ref {
+    const char* data;
+    std::size_t size;
+  };
+  name_ref names[capacity];  // left uninitialised: only names[0, count) are read
+  int count = 0;
+  // false when the name repeats or the list is too long for the fast path
+  bool add(std::string_view n) noexcept {
+    for (int i = 0; i < count; ++i)
+      if (text::iequals({names[i].data, names[i].size}, n)) return false;
+    if (count == capacity) return false;
+    names[count++] = {n.data(), n.size()};
+    return true;
+  }
+};
+
+// The end of the quoted-string opening at s[k] == '"' (just after its closing quote), as
+// text::skip_quoted finds it: a backslash takes the next octet literally. false when it is not
+// closed before e.
+inline bool skip_quoted(const char_masks& m, std::size_t k, std::size_t e, std::size_t& end) noexcept {
+  std::size_t q = k + 1;
+  for (;;) {
+    q = m.find(sc_quote, q, e);
+    if (q >= e) return false;
+    if (m.data()[q] == '"') break;
+    q += 2;  // quoted-pair
+  }
+  end = q + 1;
+  return true;
+}
+
+// generic-param at s[i] == ';' as detail::read_param reads it: SEMI name [EQUAL value] and the
+// LWS after it.
+__attribute__((always_inline)) inline bool read_generic_param(const char_masks& m, std::size_t& i, std::size_t e, param& p) noexcept {
+  const char* s = m.data();
+  std::size_t k = skip_lws(s, i + 1, e);
+  const std::size_t name_end = m.skip(sc_gparam, k, e);
+  if (name_end == k) return false;
+  p.name = span(s, k, name_end);
+  k = skip_lws(s, name_end, e);
+  if (k < e && s[k] == '=') {
+    k = skip_lws(s, k + 1, e);
+    std::size_t value_end;
+    if (k < e && s[k] == '"') {
+      if (!skip_quoted(m, k, e, value_end)) return false;
+    } else {
+      value_end = m.skip(sc_gparam, k, e);
+      if (value_end == k) return false;
+    }
+    p.value = span(s, k, value_end);
+    p.has_value = true;
+    k = skip_lws(s, value_end, e);
+  }
+  i = k;
+  return true;
+}
+
+}  // namespace
+
+// SIP-URI / SIPS-URI (§25.1) = scheme ":" [ userinfo "@" ] hostport uri-parameters [ headers ]
+bool fast_sip_uri(const char_masks& m, std::size_t b, std::size_t e, std::size_t& stop, uri& u) noexcept {
+  const char* s = m.data();
+  if (e - b < 5 || (s[b] | 0x20) != 's' || (s[b + 1] | 0x20) != 'i' || (s[b + 2] | 0x20) != 'p') return false;
+  std::size_t r;  // the rest, after "sip:"
+  if (s[b + 3] == ':') {
+    u.scheme = uri_scheme::sip;
+    r = b + 4;
+  } else if ((s[b + 3] | 0x20) == 's' && s[b + 4] == ':') {
+    u.scheme = uri_scheme::sips;
+    r = b + 5;
+  } else {
+    return false;
+  }
+  if (r >= e) return false;
+  // userinfo: user characters up to '@' (or ':' password '@'); without the '@' there is none and
+  // the host starts at r. An '@' further on stops every later scan, so the URI cannot end where
+  // its context says and the full parser reports it.
+  std::size_t i = m.skip(sc_user, r, e);
+  const std::size_t user_end = i;
+  if (i < e && s[i] == ':') i = m.skip(sc_password, i + 1, e);
+  if (i < e && s[i] == '@') {
+    if (user_end == r) return false;
+    u.user = span(s, r, user_end);
+    if (user_end < i) {
+      u.password = span(s, user_end + 1, i);
+      u.has_password = true;
+    }
+    u.has_userinfo = true;
+    ++i;
+  } else {
+    i = r;
+  }
+  if (i < e && s[i] == '[') return false;  // IPv6 reference
+  const std::size_t host_end = m.skip(sc_host, i, e);
+  u.host = span(s, i, host_end);
+  if (host_end == i) return false;
+  // The full parser reads a host of digits and dots as IPv4 and anything else as a name.
+  if (text::is_digit(s[i])) {
+    if (!ipv4_at(m, i, host_end - i)) return false;
+    u.host_type = host_kind::ipv4;
+  } else {
+    if (!valid_hostname(u.host)) return false;
+    u.host_type = host_kind::name;
+  }
+  i = host_end;
+  if (i < e && s[i] == ':') {
+    ++i;
+    if (!read_port(s, i, e, false, u.port)) return false;
+  }
+  if (i < e && s[i] == ';') {
+    // uri-parameters = *( ";" pname [ "=" pvalue ] ); no escapes here, so names compare as text.
+    const std::size_t params_start = i;
+    seen_names names;
+    while (i < e && s[i] == ';') {
+      const std::size_t name_end = m.skip(sc_param, i + 1, e);
+      if (name_end == i + 1 || !names.add(span(s, i + 1, name_end))) return false;
+      i = name_end;
+      if (i < e && s[i] == '=') {
+        const std::size_t value_end = m.skip(sc_param, i + 1, e);
+        if (value_end == i + 1) return false;
+        i = value_end;
+      }
+    }
+    u.params = span(s, params_start, i);
+  }
+  if (i < e && (s[i] == '?' || s[i] == '%')) return false;  // headers or escapes
+  u.text = span(s, b, i);
+  stop = i;
+  return true;
+}
+
+// via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (§20.42);
+// sent-protocol = protocol-name SLASH protocol-version SLASH transport, SLASH = SWS "/" SWS.
+bool fast_via(const char_masks& m, std::size_t e, std::size_t& pos, via& v) noexcept {
+  const char* s = m.data();
+  std::size_t i = skip_lws(s, pos, e);
+  const std::size_t start = i;
+  if (e - i >= 8 && std::memcmp(s + i, "SIP/2.0/", 8) == 0) {
+    i += 8;  // as nearly everyone writes it
+  } else {
+    const std::size_t name_end = m.skip(sc_token, i, e);
+    if (name_end - i != 3 || !text::iequals({s + i, 3}, "SIP")) return false;
+    i = skip_lws(s, name_end, e);
+    if (i >= e || s[i] != '/') return false;
+    i = skip_lws(s, i + 1, e);
+    const std::size_t version_end = m.skip(sc_token, i, e);
+    if (version_end - i != 3 || std::memcmp(s + i, "2.0", 3) != 0) return false;
+    i = skip_lws(s, version_end, e);
+    if (i >= e || s[i] != '/') return false;
+    i = skip_lws(s, i + 1, e);
+  }
+  const std::size_t transport_end = m.skip(sc_token, i, e);
+  if (transport_end == i) return false;
+  v.transport = span(s, i, transport_end);
+  i = skip_lws(s, transport_end, e);
+  if (i == transport_end || i >= e || s[i] == '[') return false;
+  const std::size_t host_end = m.skip(sc_host, i, e);
+  v.host = span(s, i, host_end);
+  if (!host_ok(m, i, host_end)) return false;
+  i = skip_lws(s, host_end, e);
+  if (i < e && s[i] == ':') {
+    i = skip_lws(s, i + 1, e);
+    if (!read_port(s, i, e, false, v.port)) return false;
+    i = skip_lws(s, i, e);
+  }
+  const std::size_t params_start = i;
+  seen_names names;
+  while (i < e && s[i] == ';') {
+    param p;
+    if (!read_generic_param(m, i, e, p) || !names.add(p.name)) return false;
+    const std::size_t n = p.name.size();
+    if (n == 6 && text::iequals(p.name, "branch")) {
+      if (!p.has_value) return false;
+      v.branch = p.value;
+    } else if (n == 8 && text::iequals(p.name, "received")) {
+      if (!p.has_value) return false;
+      v.received = p.value;
+    } else if (n == 5 && text::iequals(p.name, "maddr")) {
+      v.maddr = p.value;
+    } else if (n == 5 && text::iequals(p.name, "rport")) {
+      // RFC 3581 §3: response-port = "rport" [EQUAL 1*DIGIT]
+      v.rport = true;
+      if (p.has_value) {
+        std::uint64_t port = 0;
+        if (!text::parse_decimal(p.value, 65535, port)) return false;
+        v.rport_value = static_cast<std::uint16_t>(port);
+      }
+    }
+  }
+  if (i < e && s[i] != ',') return false;
+  v.params = span(s, params_start, trim_right(s, params_start, i));
+  v.text = span(s, start, trim_right(s, start, i));
+  pos = i;
+  return true;
+}
+
+// (name-addr / addr-spec) *( SEMI generic-param ); name-addr = [ display-name ] "<" addr-spec ">"
+bool fast_name_addr(const char_masks& m, std::size_t e, std::size_t& pos, name_addr& na) noexcept {
+  const char* s = m.data();
+  std::size_t i = skip_lws(s, pos, e);
+  const std::size_t start = i;
+  if (i >= e || s[i] == ',') return false;
+  if (s[i] == '"') {
+    std::size_t end = 0;
+    if (!skip_quoted(m, i, e, end)) return false;
+    na.display_name = span(s, i, end);
+    i = skip_lws(s, end, e);
+    if (i >= e || s[i] != '<') return false;
+  } else {
+    const std::size_t j = m.skip(sc_display, i, e);
+    if (j < e && s[j] == '<') {
+      na.display_name = span(s, i, trim_right(s, i, j));
+      i = j;
+    }
+  }
+  std::size_t stop = 0;
+  if (s[i] == '<') {
+    // No URI octet is '>' or LWS: ending at '>' means the URI is all of <...>.
+    if (!fast_sip_uri(m, i + 1, e, stop, na.address) || stop >= e || s[stop] != '>') return false;
+    na.bracketed = true;
+    i = stop + 1;
+  } else {
+    // addr-spec: the URI ends at the first ';', ',', '?' or LWS (§20: others need <>).
+    const std::size_t j = m.find(sc_addr_end, i, e);
+    if ((j < e && s[j] == '?') || !fast_sip_uri(m, i, j, stop, na.address) || stop != j) return false;
+    i = j;
+  }
+  i = skip_lws(s, i, e);
+  const std::size_t params_start = i;
+  seen_names names;
+  while (i < e && s[i] == ';') {
+    param p;
+    if (!read_generic_param(m, i, e, p) || !names.add(p.name)) return false;
+    if (p.name.size() == 3 && text::iequals(p.name, "tag")) {
+      if (!p.has_value) return false;
+      na.tag_value = p.value;
+    }
+  }
+  if (i < e && s[i] != ',') return false;
+  na.params = span(s, params_start, trim_right(s, params_start, i));
+  na.text = span(s, start, trim_right(s, start, i));
+  pos = i;
+  return true;
+}
+
+// callid = word [ "@" word ]
+bool fast_call_id(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+  const std::size_t a = m.skip(sc_word, b, e);
+  if (a == b) return false;
+  if (a == e) return true;
+  if (m.data()[a] != '@') return false;
+  const std::size_t c = m.skip(sc_word, a + 1, e);
+  return c > a + 1 && c == e;
+}
+
+// CSeq = 1*DIGIT LWS Method
+bool fast_cseq(const char_masks& m, std::size_t b, std::size_t e, cseq_value& out) noexcept {
+  const char* s = m.data();
+  std::size_t i = b;
+  std::uint64_t number = 0;
+  while (i < e && i - b < 10 && static_cast<unsigned>(s[i] - '0') <= 9) number = number * 10 + static_cast<unsigned>(s[i++] - '0');
+  if (i == b || number > 0xffffffffu || i >= e || !text::is_lws(s[i])) return false;
+  const std::size_t method = skip_lws(s, i, e);
+  if (method == e || m.skip(sc_token, method, e) != e) return false;
+  out.number = static_cast<std::uint32_t>(number);
+  out.method = span(s, method, e);
+  return true;
+}
+
+// media-type = m-type SLASH m-subtype, without parameters
+bool fast_media_type(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+  const std::size_t slash = m.skip(sc_token, b, e);
+  if (slash == b || slash >= e || m.data()[slash] != '/') return false;
+  const std::size_t end = m.skip(sc_token, slash + 1, e);
+  return end > slash + 1 && end == e;
+}
+
+}  // namespace sipactor::detail

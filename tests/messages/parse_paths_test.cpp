@@ -1,0 +1,134 @@
+// The parser has two ways through a message: the bitmap fast paths (with each character
+// classifier the CPU runs: scalar, SSSE3, AVX2, AVX-512) and the full parsers. These tests hold them to the
+// same result, error reasons included, on the corpus and on systematic mutations of it.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "messages/char_masks.hpp"
+#include "messages/parser.hpp"
+#include "tests/test_files.hpp"
+#include "tests/view_dump.hpp"
+
+namespace sipactor {
+namespace {
+
+std::vector<std::string> files_in(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> files;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        files.push_back(dir + "/" + name);
+    }
+    closedir(d);
+  }
+  return files;
+}
+
+std::vector<std::string> corpus() {
+  std::vector<std::string> inputs;
+  for (const auto& f : files_in(test::torture_dir(), ".dat")) inputs.push_back(test::read_file(f));
+  for (const auto& f : files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/fuzz-regressions", ".bin"))
+    inputs.push_back(test::read_file(f));
+  inputs.push_back(test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip"));
+  return inputs;
+}
+
+// Forms the fast paths take, and their near misses that must go to the full parsers.
+const char* const kVariants[] = {
+    "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP host.example.com:5060;branch=z9hG4bK1;rport\r\n"
+    "From: \"Alice\" <sip:alice@atlanta.example.com>;tag=1\r\nTo: Bob <sips:bob@biloxi.example.com;transport=tls>\r\n"
+    "Call-ID: a@b\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@192.0.2.1:5060;ob>;expires=60;q=0.5\r\nMax-Forwards: 70\r\n"
+    "Content-Length: 0\r\n\r\n",
+    "INVITE SIP:Bob:secret@Example.COM:5061;lr;Transport=UDP;maddr=1.2.3.4 sip/2.0\r\nv: SIP/2.0/TCP 1.2.3.4 ; branch = z9hG4bK2 , "
+    "SIP/2.0/UDP [2001:db8::1]:5060;received=1.1.1.1\r\nf: <sip:a@b>;tag=x\r\nt: sip:b@c\r\ni: x\r\nCSeq: 4294967295 INVITE\r\n"
+    "m: *\r\nl: 0\r\n\r\n",
+    "INVITE sip:%61lice@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK3\r\nFrom: <sip:a@b;x=1;X=2>;tag=1\r\n"
+    "To: \"a\\\"b\" <sip:b@c>\r\nCall-ID: x@\r\nCSeq: 01 INVITE\r\nContact: sip:c@d;expires=10, <sip:e@f?h=1>\r\n"
+    "Route: <sip:p1;lr>, <sip:p2;lr>\r\nRecord-Route: <sip:r;lr>\r\nContent-Type: application/sdp;charset=x\r\n\r\n",
+    "REGISTER sips:registrar.example.com SIP/2.0\r\nVia: SIP/2.0/TLS 1.2.3.256;branch=z9hG4bK4\r\nVia: SIP/2.0/UDP a-b.c_d.example.\r\n"
+    "From: <tel:+1-555-0100>;tag=a;tag=b\r\nTo: <sip:a@1abc.example.com:0>\r\nCall-ID: 1\r\nCSeq: 1 REGISTER\r\n"
+    "Contact: <sip:a@b>;q=1.5\r\nContact: <urn:x>\r\nExpires: 60\r\nContent-Type: text/plain\r\n\r\n",
+    "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK5;received=127.0.0.1;rport=5080\r\n"
+    "From: sipp <sip:sipp@127.0.0.1:5080>;tag=1\r\nTo: service <sip:service@127.0.0.1:5060>;tag=2\r\n"
+    "Call-ID: 1-1@127.0.0.1\r\nCSeq: 1 INVITE\r\nContact: <sip:service@127.0.0.1:5060;transport=UDP>\r\n"
+    "Content-Length: 0\r\n\r\n",
+    "OPTIONS sip:u@h:65536 SIP/2.0\r\nVia: SIP/2.0/UDP h:005060;branch=z9hG4bK6;maddr;rport=99999\r\n"
+    "From: a b c <sip:a@b>;tag=\"q\"\r\nTo: <sip:b@c >\r\nCall-ID: a b\r\nCSeq: 1 OPTIONS x\r\n"
+    "Contact: \"x\" sip:a@b\r\nContent-Type: a /b\r\n\r\n",
+};
+
+void check_paths(std::string_view bytes, framing mode = framing::datagram, const packet_source* source = nullptr) {
+  const test::path_dumps d = test::parse_all_paths(bytes, mode, {}, source);
+  INFO(std::string(bytes.substr(0, 600)));
+  REQUIRE(d.fast.size() >= 1);
+  for (const auto& [kernel, dump] : d.fast) {
+    INFO("classifier " << static_cast<int>(kernel));
+    REQUIRE(dump == d.full);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("character classes: every kernel gives the table's bits", "[parse-paths]") {
+  std::mt19937 rng(42);
+  const std::string alphabet = "aZ09-._!%*+`'~()<>:\\\"/[]?{}&=$,;@# \t\r\n\x7f\x80\xff";
+  std::vector<detail::classifier> kernels;
+  for (auto k : detail::all_classifiers)
+    if (detail::classifier_available(k)) kernels.push_back(k);
+  REQUIRE(kernels.front() == detail::classifier::scalar);
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t n = round % 65;
+    std::string block(64, '\0');
+    for (char& c : block)
+      c = (rng() & 1) ? alphabet[rng() % alphabet.size()] : static_cast<char>(rng() & 0xff);
+    for (detail::classifier k : kernels) {
+      std::uint64_t out[detail::scan_classes];
+      detail::classify_block(k, block.data(), n, out);
+      for (unsigned c = 0; c < detail::sc_count_; ++c) {
+        for (std::size_t i = 0; i < 64; ++i) {
+          const unsigned char ch = static_cast<unsigned char>(block[i]);
+          const bool want = i < n && ch < 128 && (detail::scan_table[ch] >> c & 1) != 0;
+          INFO("kernel " << static_cast<int>(k) << " class " << c << " octet " << i << " of " << n);
+          REQUIRE(((out[c] >> i) & 1) == want);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("parse paths: fast views and full parsers agree on the corpus", "[parse-paths]") {
+  for (const std::string& bytes : corpus()) {
+    check_paths(bytes);
+    check_paths(bytes, framing::stream);
+    const packet_source source{"192.0.2.99", 5099};
+    check_paths(bytes, framing::datagram, &source);
+  }
+  for (const char* v : kVariants) check_paths(v);
+}
+
+TEST_CASE("parse paths: fast views and full parsers agree on mutations", "[parse-paths]") {
+  const std::string replacements = " \t;,:@<>\"\\%?[]=/.-Aa0\r\n*";
+  std::vector<std::string> bases{test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip")};
+  for (const char* v : kVariants) bases.emplace_back(v);
+  for (const std::string& base : bases) {
+    for (std::size_t i = 0; i < base.size(); ++i) {
+      std::string cut = base;
+      cut.erase(i, 1);
+      check_paths(cut);
+      for (char c : replacements) {
+        if (base[i] == c) continue;
+        std::string changed = base;
+        changed[i] = c;
+        check_paths(changed);
+      }
+    }
+  }
+}
+
+}  // namespace sipactor

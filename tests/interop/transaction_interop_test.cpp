@@ -16,6 +16,7 @@
 #include "actors/transaction_layer.hpp"
 #include "tests/interop/interop_tu.hpp"
 #include "tests/interop/sipp_process.hpp"
+#include "tests/support/real_time_config.hpp"
 #include "transport/transport_layer.hpp"
 
 namespace sipactor::test {
@@ -25,21 +26,9 @@ using namespace std::chrono_literals;
 using transport::socket_address;
 using transport::transport_kind;
 
-caf::actor_system_config& interop_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    c.load<caf::io::middleman>();
-    c.set("scheduler.max-threads", 2);
-    c.set("scheduler.max-throughput", 100);
-    c.set("logger.verbosity", caf::atom("quiet"));
-    return c;
-  }();
-  return cfg;
-}
-
 // Transport + transaction layer + the test TU in one actor system, on 127.0.0.1 UDP.
 struct sip_stack {
-  caf::actor_system sys{interop_config()};
+  caf::actor_system sys{real_time_config()};
   transaction_config timers;  // the RFC defaults
   caf::actor tu = spawn_interop_tu(sys);
   transaction_layer layer;

@@ -13,6 +13,7 @@
 #include "messages/builder.hpp"
 #include "tests/support/test_certificates.hpp"
 #include "tests/support/test_sockets.hpp"
+#include "tests/support/real_time_config.hpp"
 #include "transport/transport_layer.hpp"
 
 namespace sipactor {
@@ -22,21 +23,9 @@ using namespace std::chrono_literals;
 using transport::socket_address;
 using transport::transport_kind;
 
-caf::actor_system_config& test_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    c.load<caf::io::middleman>();
-    c.set("scheduler.max-threads", 2);
-    c.set("scheduler.max-throughput", 100);
-    c.set("logger.verbosity", caf::atom("quiet"));
-    return c;
-  }();
-  return cfg;
-}
-
 // One transport in its own actor system; the test's scoped actor is the sink.
 struct fixture {
-  caf::actor_system sys{test_config()};
+  caf::actor_system sys{test::real_time_config()};
   std::optional<caf::scoped_actor> sink_holder;
   transport::transport_layer layer;
 
@@ -341,7 +330,7 @@ TEST_CASE("TLS: a plain-text client on the TLS port is cut off, and the listener
 }
 
 TEST_CASE("a TLS listener without a usable certificate fails to start with the reason", "[transport][tls]") {
-  caf::actor_system sys{test_config()};
+  caf::actor_system sys{test::real_time_config()};
   caf::scoped_actor sink{sys};
   auto config = listen_on({{transport_kind::tls, "127.0.0.1"}});
   config.tls.certificate_file = "/nonexistent/server.pem";

@@ -1,21 +1,10 @@
 #include "transport/inbound.hpp"
 
-#include <random>
-
 #include "messages/builder.hpp"
+#include "messages/identifiers.hpp"
 #include "messages/status.hpp"
 
 namespace sipactor::transport {
-
-namespace {
-std::string random_tag() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-  std::string tag(10, '0');
-  for (char& c : tag) c = digits[rng() % 36];
-  return tag;
-}
-}  // namespace
 
 inbound_result process_inbound(std::string_view bytes, framing mode, transport_kind /*transport*/,
                                const socket_address& remote, const parse_limits& limits) {
@@ -33,7 +22,7 @@ inbound_result process_inbound(std::string_view bytes, framing mode, transport_k
   // error says); a response is discarded. The reason goes into the reason phrase for the peer.
   if (!r.answerable() || r.message->method() == sip_method::ack) return out;
   std::string phrase = std::string(default_reason_phrase(r.error->status)) + " (" + r.error->reason + ")";
-  out.answer = message_builder::response_to(*r.message, r.error->status, phrase, random_tag()).serialize();
+  out.answer = message_builder::response_to(*r.message, r.error->status, phrase, new_tag()).serialize();
   out.outcome = inbound_outcome::answer;
   return out;
 }

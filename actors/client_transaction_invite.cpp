@@ -58,8 +58,7 @@ void send_ack(self_ptr self) {
 }
 
 void transport_error(self_ptr self, transport::send_failed& failure) {
-  auto& st = self->state;
-  self->send(st.peers.tu, transaction_transport_error{st.request.message, std::move(failure.reason), me(self)});
+  inform_transport_error(self, failure);
   terminated(self);
 }
 

@@ -44,11 +44,6 @@ void send_trying(self_ptr self) {
     send_response(self, trying.message);
 }
 
-void inform_transport_error(self_ptr self, transport::send_failed& failure) {
-  auto& st = self->state;
-  self->send(st.peers.tu, transaction_transport_error{st.request.message, std::move(failure.reason), me(self)});
-}
-
 bool is_invite(const transport::inbound_message& in) {
   return in.message && in.message->is_request() && in.message->method() == sip_method::invite;
 }

@@ -48,8 +48,7 @@ void resend_provisional(self_ptr self) {
 
 // §17.2.4: inform the TU of the transport failure, then Terminated.
 void transport_error(self_ptr self, transport::send_failed& failure) {
-  auto& st = self->state;
-  self->send(st.peers.tu, transaction_transport_error{st.request.message, std::move(failure.reason), me(self)});
+  inform_transport_error(self, failure);
   terminated(self);
 }
 

@@ -59,8 +59,7 @@ void schedule_at(Self* self, caf::actor_clock::time_point deadline, std::uint32_
 template <class Atom, class Self>
 void arm(Self* self, timer_slot& slot, std::chrono::milliseconds delay) {
   slot = ++self->state.timer_generation;
-  if (self->state.peers.timers) schedule_at<Atom>(self, self->clock().now() + delay, slot);
-  else self->delayed_send(self, delay, Atom::value, slot);
+  schedule_at<Atom>(self, self->clock().now() + delay, slot);
 }
 
 // True when the message (Atom, generation) is the armed instance of the timer in `slot`; the
@@ -141,6 +140,14 @@ bool reliable(Self* self) {
 template <class Self>
 void pass_up(Self* self, const message_ptr& response) {
   self->send(self->state.peers.tu, tu_response{response, me(self)});
+}
+
+// §8.1.3.1, §17.1.4, §17.2.4: the transport could not send a message of the transaction; the TU
+// hears of it (and treats it as 503).
+template <class Self>
+void inform_transport_error(Self* self, transport::send_failed& failure) {
+  const auto& st = self->state;
+  self->send(st.peers.tu, transaction_transport_error{st.request.message, std::move(failure.reason), me(self)});
 }
 
 // Server transactions, §18.2.2: over the connection the request came on, else to its source.

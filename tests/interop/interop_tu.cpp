@@ -50,23 +50,23 @@ std::string local(self_ptr self) { return self->state.setup.local.to_string(); }
 
 // --- UAS
 
-void answer(self_ptr self, const tu_request& r, int status) {
+// The response to the request, with a fresh To tag and our Contact; sent to its transaction.
+message_ptr answer(self_ptr self, const tu_request& r, int status) {
   auto response = message_builder::response_to(*r.inbound.message, status, {}, "uas" + std::to_string(++self->state.sequence))
                       .set_header("Contact", "<sip:interop@" + local(self) + ">")
                       .build();
-  if (response.ok() && r.server_transaction) self->send(r.server_transaction, response.message);
+  if (!response.ok() || !r.server_transaction) return nullptr;
+  self->send(r.server_transaction, response.message);
+  return response.message;
 }
 
 void on_invite(self_ptr self, const tu_request& r) {
   auto& st = self->state;
-  auto ok = message_builder::response_to(*r.inbound.message, 200, {}, "uas" + std::to_string(++st.sequence))
-                .set_header("Contact", "<sip:interop@" + local(self) + ">")
-                .build();
-  if (!ok.ok()) return;
-  self->send(r.server_transaction, ok.message);
+  message_ptr ok = answer(self, r, 200);
+  if (!ok) return;
   ++st.counters.invites_answered;
   std::string call_id(r.inbound.message->call_id());
-  st.waiting_for_ack[call_id] = answered_invite{r.server_transaction, ok.message, st.setup.t1, milliseconds{0}};
+  st.waiting_for_ack[call_id] = answered_invite{r.server_transaction, ok, st.setup.t1, milliseconds{0}};
   self->delayed_send(self, st.setup.t1, retransmit_atom::value, call_id);
 }
 
@@ -102,12 +102,15 @@ void on_request(self_ptr self, const tu_request& r) {
     case sip_method::bye:
       ++st.counters.byes_answered;
       st.waiting_for_ack.erase(std::string(m.call_id()));
-      return answer(self, r, 200);
+      answer(self, r, 200);
+      return;
     case sip_method::cancel:
-      return answer(self, r, r.cancelled_invite ? 200 : 481);  // §9.2
+      answer(self, r, r.cancelled_invite ? 200 : 481);  // §9.2
+      return;
     default:
       ++st.counters.others_answered;
-      return answer(self, r, 200);
+      answer(self, r, 200);
+      return;
   }
 }
 

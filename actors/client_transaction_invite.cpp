@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "actors/transaction_reuse.hpp"
 #include "actors/transaction_timers.hpp"
 #include "messages/builder.hpp"
 
@@ -32,6 +33,7 @@ struct ict_state {
   message_ptr ack;                      // built for the first 300-699 response
   milliseconds interval_a{0};
   std::uint32_t timer_generation = 0;
+  bool reusable = false;  // see actors/transaction_reuse.hpp
   timer_slot a = 0, d = 0, m = 0;
   guard_timer b;
   static inline const char* name = "sip-invite-client-transaction";
@@ -45,8 +47,11 @@ caf::behavior proceeding(self_ptr self);
 caf::behavior completed(self_ptr self);
 caf::behavior accepted(self_ptr self);
 
+caf::behavior idle(self_ptr self);
+
 void terminated(self_ptr self) {
-  terminate(self, client_key_of_request(*self->state.request.message), transaction_kind::invite_client);
+  if (end_transaction(self, client_key_of_request(*self->state.request.message), transaction_kind::invite_client))
+    self->become(idle(self));
 }
 
 void send_ack(self_ptr self) {
@@ -58,6 +63,7 @@ void send_ack(self_ptr self) {
 }
 
 void transport_error(self_ptr self, transport::send_failed& failure) {
+  if (!belongs(self, failure.message)) return;
   inform_transport_error(self, failure);
   terminated(self);
 }
@@ -179,32 +185,35 @@ caf::behavior accepted(self_ptr self) {
     [=](transport::send_failed&) {});  // nothing is sent in Accepted
 }
 
+caf::behavior begin(self_ptr self, start_client_transaction& start) {
+  auto& st = self->state;
+  st.peers = std::move(start.peers);
+  st.request = std::move(start.request);
+  // §17.1.1.2: "The initial state, Calling, MUST be entered when the TU initiates a new client
+  // transaction with an INVITE request. The client transaction MUST pass the request to the
+  // transport layer for transmission. If an unreliable transport is being used, the client
+  // transaction MUST start timer A with a value of T1. [...] For any transport, the client
+  // transaction MUST start timer B with a value of 64*T1 seconds."
+  self->send(st.peers.transport, st.request);
+  if (!reliable(self)) {
+    st.interval_a = st.config.t1;
+    arm<timer_a_atom>(self, st.a, st.interval_a);
+  }
+  arm_guard<timer_b_atom>(self, st.b, st.config.timer_b());
+  return calling(self);
+}
+
+caf::behavior idle(self_ptr self) { return idle_state<start_client_transaction, ict_timers>(self, begin); }
+
 }  // namespace
 
-caf::actor spawn_invite_client_transaction(caf::actor_system& sys, const transaction_config& config,
-                                           transaction_peers peers, transport::outbound_request request) {
-  // State goes in as spawn arguments, not captures: CAF 0.17 dereferences a null tuple pointer for
-  // argument-less functors (UBSan: init_fun_factory.hpp:85).
-  return sys.spawn(
-      [](self_ptr self, transaction_config config, transaction_peers peers, transport::outbound_request request) -> caf::behavior {
-        auto& st = self->state;
-        st.config = config;
-        st.peers = std::move(peers);
-        st.request = std::move(request);
-        // §17.1.1.2: "The initial state, Calling, MUST be entered when the TU initiates a new client
-        // transaction with an INVITE request. The client transaction MUST pass the request to the
-        // transport layer for transmission. If an unreliable transport is being used, the client
-        // transaction MUST start timer A with a value of T1. [...] For any transport, the client
-        // transaction MUST start timer B with a value of 64*T1 seconds."
-        self->send(st.peers.transport, st.request);
-        if (!reliable(self)) {
-          st.interval_a = st.config.t1;
-          arm<timer_a_atom>(self, st.a, st.interval_a);
-        }
-        arm_guard<timer_b_atom>(self, st.b, st.config.timer_b());
-        return calling(self);
-      },
-      config, std::move(peers), std::move(request));
+caf::actor spawn_invite_client_transaction(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
+                                           transport::outbound_request request) {
+  return spawn_started<ict_state>(sys, config, start_client_transaction{std::move(peers), std::move(request)}, begin);
+}
+
+caf::actor spawn_idle_invite_client_transaction(caf::actor_system& sys, const transaction_config& config) {
+  return spawn_idle<ict_state>(sys, config, idle);
 }
 
 }  // namespace sipactor

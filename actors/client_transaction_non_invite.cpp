@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/transaction_reuse.hpp"
 #include "actors/transaction_timers.hpp"
 
 namespace sipactor {
@@ -17,6 +18,7 @@ struct nict_state {
   transport::outbound_request request;  // the request and its destination
   milliseconds interval_e{0};
   std::uint32_t timer_generation = 0;
+  bool reusable = false;  // see actors/transaction_reuse.hpp
   timer_slot e = 0, k = 0;
   guard_timer f;
   static inline const char* name = "sip-non-invite-client-transaction";
@@ -29,8 +31,11 @@ caf::behavior trying(self_ptr self);
 caf::behavior proceeding(self_ptr self);
 caf::behavior completed(self_ptr self);
 
+caf::behavior idle(self_ptr self);
+
 void terminated(self_ptr self) {
-  terminate(self, client_key_of_request(*self->state.request.message), transaction_kind::non_invite_client);
+  if (end_transaction(self, client_key_of_request(*self->state.request.message), transaction_kind::non_invite_client))
+    self->become(idle(self));
 }
 
 // Timer E fired: retransmit and re-arm with `next`.
@@ -51,6 +56,7 @@ void timeout(self_ptr self) {
 
 // §17.1.4: inform the TU of the transport failure, then Terminated.
 void transport_error(self_ptr self, transport::send_failed& failure) {
+  if (!belongs(self, failure.message)) return;
   inform_transport_error(self, failure);
   terminated(self);
 }
@@ -125,31 +131,34 @@ caf::behavior completed(self_ptr self) {
     [=](transport::send_failed&) {});  // a late failure of a retransmission: the answer came
 }
 
+caf::behavior begin(self_ptr self, start_client_transaction& start) {
+  auto& st = self->state;
+  st.peers = std::move(start.peers);
+  st.request = std::move(start.request);
+  // §17.1.2.2: "When entering this state, the client transaction SHOULD set timer F to fire
+  // in 64*T1 seconds. The request MUST be passed to the transport layer for transmission. If
+  // an unreliable transport is in use, the client transaction MUST set timer E to fire in T1
+  // seconds."
+  arm_guard<timer_f_atom>(self, st.f, st.config.timer_b());
+  self->send(st.peers.transport, st.request);
+  if (!reliable(self)) {
+    st.interval_e = st.config.t1;
+    arm<timer_e_atom>(self, st.e, st.interval_e);
+  }
+  return trying(self);
+}
+
+caf::behavior idle(self_ptr self) { return idle_state<start_client_transaction, nict_timers>(self, begin); }
+
 }  // namespace
 
-caf::actor spawn_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config,
-                                               transaction_peers peers, transport::outbound_request request) {
-  // State goes in as spawn arguments, not captures: CAF 0.17 dereferences a null tuple pointer for
-  // argument-less functors (UBSan: init_fun_factory.hpp:85).
-  return sys.spawn(
-      [](self_ptr self, transaction_config config, transaction_peers peers, transport::outbound_request request) -> caf::behavior {
-        auto& st = self->state;
-        st.config = config;
-        st.peers = std::move(peers);
-        st.request = std::move(request);
-        // §17.1.2.2: "When entering this state, the client transaction SHOULD set timer F to fire
-        // in 64*T1 seconds. The request MUST be passed to the transport layer for transmission. If
-        // an unreliable transport is in use, the client transaction MUST set timer E to fire in T1
-        // seconds."
-        arm_guard<timer_f_atom>(self, st.f, st.config.timer_b());
-        self->send(st.peers.transport, st.request);
-        if (!reliable(self)) {
-          st.interval_e = st.config.t1;
-          arm<timer_e_atom>(self, st.e, st.interval_e);
-        }
-        return trying(self);
-      },
-      config, std::move(peers), std::move(request));
+caf::actor spawn_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
+                                               transport::outbound_request request) {
+  return spawn_started<nict_state>(sys, config, start_client_transaction{std::move(peers), std::move(request)}, begin);
+}
+
+caf::actor spawn_idle_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config) {
+  return spawn_idle<nict_state>(sys, config, idle);
 }
 
 }  // namespace sipactor

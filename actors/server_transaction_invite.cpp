@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/transaction_reuse.hpp"
 #include "actors/transaction_timers.hpp"
 #include "messages/builder.hpp"
 
@@ -19,6 +20,7 @@ struct ist_state {
   message_ptr last_response;           // the TU's most recent provisional, then the final
   milliseconds interval_g{0};
   std::uint32_t timer_generation = 0;
+  bool reusable = false;  // see actors/transaction_reuse.hpp
   timer_slot g = 0, i = 0, l = 0;
   guard_timer h;
   static inline const char* name = "sip-invite-server-transaction";
@@ -31,9 +33,11 @@ caf::behavior proceeding(self_ptr self);
 caf::behavior completed(self_ptr self);
 caf::behavior confirmed(self_ptr self);
 caf::behavior accepted(self_ptr self);
+caf::behavior idle(self_ptr self);
 
 void terminated(self_ptr self) {
-  terminate(self, server_key(*self->state.request.message), transaction_kind::invite_server);
+  if (end_transaction(self, server_key(*self->state.request.message), transaction_kind::invite_server))
+    self->become(idle(self));
 }
 
 // §17.2.1: the 100 (Trying) the transaction sends itself, without a To tag. It is built again
@@ -50,8 +54,10 @@ bool is_invite(const transport::inbound_message& in) {
 bool is_ack(const transport::inbound_message& in) {
   return in.message && in.message->is_request() && in.message->method() == sip_method::ack;
 }
-// A response the TU may pass: a status line with 100-699.
-bool is_response(const message_ptr& m) { return m && m->is_response() && m->status() >= 100 && m->status() < 700; }
+// A response the TU may pass for this transaction: a status line with 100-699.
+bool is_response(self_ptr self, const message_ptr& m) {
+  return m && m->is_response() && m->status() >= 100 && m->status() < 700 && belongs(self, m);
+}
 
 // §17.2.1: "While in the Proceeding state, if the TU passes a response with status code from
 // 300 to 699 to the server transaction, the response MUST be passed to the transport layer for
@@ -92,7 +98,7 @@ void enter_accepted(self_ptr self) {
 caf::behavior proceeding(self_ptr self) {
   return ist_timers::state(
     [=](const message_ptr& response) {
-      if (!is_response(response)) return;
+      if (!is_response(self, response)) return;
       auto& st = self->state;
       int status = response->status();
       send_response(self, response);
@@ -119,7 +125,9 @@ caf::behavior proceeding(self_ptr self) {
       else if (st.config.invite_trying) send_trying(self);
     },
     // RFC 6026 Figure 7: Transport Err. in Proceeding: inform TU, stay (the TU still answers).
-    [=](transport::send_failed& failure) { inform_transport_error(self, failure); });
+    [=](transport::send_failed& failure) {
+      if (belongs(self, failure.message)) inform_transport_error(self, failure);
+    });
 }
 
 caf::behavior completed(self_ptr self) {
@@ -176,7 +184,7 @@ caf::behavior confirmed(self_ptr self) {
 caf::behavior accepted(self_ptr self) {
   return ist_timers::state(
     [=](const message_ptr& response) {
-      if (is_response(response) && response->status() / 100 == 2) send_response(self, response);
+      if (is_response(self, response) && response->status() / 100 == 2) send_response(self, response);
     },
     [=](const transport::inbound_message& in) {
       if (is_ack(in)) self->send(self->state.peers.tu, tu_request{in, me(self), caf::actor{}});
@@ -185,30 +193,35 @@ caf::behavior accepted(self_ptr self) {
       if (fired(self->state.l, generation)) terminated(self);
     },
     // RFC 6026 Figure 7: Transport Err. in Accepted: inform TU, stay.
-    [=](transport::send_failed& failure) { inform_transport_error(self, failure); });
+    [=](transport::send_failed& failure) {
+      if (belongs(self, failure.message)) inform_transport_error(self, failure);
+    });
 }
+
+// §17.2.1: "When a server transaction is constructed for a request, it enters the Proceeding
+// state. The server transaction MUST generate a 100 (Trying) response unless it knows that the
+// TU will generate a provisional or final response within 200 ms [...]. The request MUST be
+// passed to the TU."
+caf::behavior begin(self_ptr self, start_server_transaction& start) {
+  auto& st = self->state;
+  st.peers = std::move(start.peers);
+  st.request = std::move(start.request);
+  if (st.config.invite_trying) send_trying(self);
+  self->send(st.peers.tu, tu_request{st.request, me(self), caf::actor{}});
+  return proceeding(self);
+}
+
+caf::behavior idle(self_ptr self) { return idle_state<start_server_transaction, ist_timers>(self, begin); }
 
 }  // namespace
 
-caf::actor spawn_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
-                                           transaction_peers peers, transport::inbound_message request) {
-  // State goes in as spawn arguments, not captures: CAF 0.17 dereferences a null tuple pointer for
-  // argument-less functors (UBSan: init_fun_factory.hpp:85).
-  return sys.spawn(
-      [](self_ptr self, transaction_config config, transaction_peers peers, transport::inbound_message request) -> caf::behavior {
-        auto& st = self->state;
-        st.config = config;
-        st.peers = std::move(peers);
-        st.request = std::move(request);
-        // §17.2.1: "When a server transaction is constructed for a request, it enters the
-        // Proceeding state. The server transaction MUST generate a 100 (Trying) response unless it
-        // knows that the TU will generate a provisional or final response within 200 ms [...]. The
-        // request MUST be passed to the TU."
-        if (st.config.invite_trying) send_trying(self);
-        self->send(st.peers.tu, tu_request{st.request, me(self), caf::actor{}});
-        return proceeding(self);
-      },
-      config, std::move(peers), std::move(request));
+caf::actor spawn_invite_server_transaction(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
+                                           transport::inbound_message request) {
+  return spawn_started<ist_state>(sys, config, start_server_transaction{std::move(peers), std::move(request), caf::actor{}}, begin);
+}
+
+caf::actor spawn_idle_invite_server_transaction(caf::actor_system& sys, const transaction_config& config) {
+  return spawn_idle<ist_state>(sys, config, idle);
 }
 
 }  // namespace sipactor

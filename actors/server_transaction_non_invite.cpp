@@ -1,5 +1,6 @@
 #include "actors/server_transaction_non_invite.hpp"
 
+#include "actors/transaction_reuse.hpp"
 #include "actors/transaction_timers.hpp"
 #include "messages/builder.hpp"
 
@@ -13,10 +14,10 @@ struct nist_state {
   transaction_config config;
   transaction_peers peers;
   transport::inbound_message request;  // the request and where it came from
-  caf::actor cancelled_invite;         // CANCEL: the INVITE server transaction it matched (§9.2)
   message_ptr last_response;           // the TU's 100, then the final
   bool t2_passed = false;              // RFC 4320 §4.1: a 100 may go out over UDP
   std::uint32_t timer_generation = 0;
+  bool reusable = false;  // see actors/transaction_reuse.hpp
   timer_slot t2 = 0, j = 0;
   guard_timer give_up;
   static inline const char* name = "sip-non-invite-server-transaction";
@@ -28,9 +29,11 @@ using nist_timers = timer_set<timer_t2_atom, give_up_atom, timer_j_atom>;
 caf::behavior trying(self_ptr self);
 caf::behavior proceeding(self_ptr self);
 caf::behavior completed(self_ptr self);
+caf::behavior idle(self_ptr self);
 
 void terminated(self_ptr self) {
-  terminate(self, server_key(*self->state.request.message), transaction_kind::non_invite_server);
+  if (end_transaction(self, server_key(*self->state.request.message), transaction_kind::non_invite_server))
+    self->become(idle(self));
 }
 
 // RFC 4320 §4.1: the 100 (Trying) the transaction sends itself at T2. Built again for a
@@ -48,6 +51,7 @@ void resend_provisional(self_ptr self) {
 
 // §17.2.4: inform the TU of the transport failure, then Terminated.
 void transport_error(self_ptr self, transport::send_failed& failure) {
+  if (!belongs(self, failure.message)) return;
   inform_transport_error(self, failure);
   terminated(self);
 }
@@ -65,7 +69,7 @@ void enter_completed(self_ptr self) {
 
 // A response from the TU in Trying or Proceeding.
 void on_tu_response(self_ptr self, const message_ptr& response, bool in_trying) {
-  if (!response || !response->is_response()) return;
+  if (!response || !response->is_response() || !belongs(self, response)) return;
   auto& st = self->state;
   int status = response->status();
   // RFC 4320 §4.2: "A transaction-stateful SIP element MUST NOT send a response with
@@ -149,6 +153,21 @@ caf::behavior completed(self_ptr self) {
     });
 }
 
+// §17.2.2: "The state machine is initialized in the Trying state and is passed a request other
+// than INVITE or ACK when initialized. This request is passed up to the TU."
+caf::behavior begin(self_ptr self, start_server_transaction& start) {
+  auto& st = self->state;
+  st.peers = std::move(start.peers);
+  st.request = std::move(start.request);
+  // The TU gets the cancelled INVITE's handle; the transaction itself never needs it.
+  self->send(st.peers.tu, tu_request{st.request, me(self), std::move(start.cancelled_invite)});
+  if (!reliable(self)) arm<timer_t2_atom>(self, st.t2, st.config.t2);
+  arm_guard<give_up_atom>(self, st.give_up, st.config.timer_b());
+  return trying(self);
+}
+
+caf::behavior idle(self_ptr self) { return idle_state<start_server_transaction, nist_timers>(self, begin); }
+
 }  // namespace
 
 caf::actor spawn_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
@@ -159,26 +178,12 @@ caf::actor spawn_non_invite_server_transaction(caf::actor_system& sys, const tra
 caf::actor spawn_cancel_server_transaction(caf::actor_system& sys, const transaction_config& config,
                                            transaction_peers peers, transport::inbound_message cancel,
                                            caf::actor cancelled_invite) {
-  // State goes in as spawn arguments, not captures: CAF 0.17 dereferences a null tuple pointer for
-  // argument-less functors (UBSan: init_fun_factory.hpp:85).
-  return sys.spawn(
-      [](self_ptr self, transaction_config config, transaction_peers peers, transport::inbound_message request,
-         caf::actor cancelled_invite) -> caf::behavior {
-        auto& st = self->state;
-        st.config = config;
-        st.peers = std::move(peers);
-        st.request = std::move(request);
-        st.cancelled_invite = std::move(cancelled_invite);
-        // §17.2.2: "The state machine is initialized in the Trying state and is passed a request
-        // other than INVITE or ACK when initialized. This request is passed up to the TU."
-        self->send(st.peers.tu, tu_request{st.request, me(self), st.cancelled_invite});
-        // The TU has the handle now; the transaction itself never needs it again.
-        st.cancelled_invite = caf::actor{};
-        if (!reliable(self)) arm<timer_t2_atom>(self, st.t2, st.config.t2);
-        arm_guard<give_up_atom>(self, st.give_up, st.config.timer_b());
-        return trying(self);
-      },
-      config, std::move(peers), std::move(cancel), std::move(cancelled_invite));
+  return spawn_started<nist_state>(
+      sys, config, start_server_transaction{std::move(peers), std::move(cancel), std::move(cancelled_invite)}, begin);
+}
+
+caf::actor spawn_idle_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config) {
+  return spawn_idle<nist_state>(sys, config, idle);
 }
 
 }  // namespace sipactor

@@ -28,6 +28,9 @@ struct transaction_layer_config {
   transaction_config timers;
   // Router shards; 0: one per hardware thread.
   std::size_t shards = 0;
+  // Ended transaction actors each shard keeps per kind to run later transactions
+  // (actors/transaction_reuse.hpp); an idle one costs about 1.7 KB.
+  std::size_t idle_per_kind = 256;
 };
 
 // A TU asks for a client transaction (§17.1): INVITE or non-INVITE (not ACK: the ACK for a 2xx
@@ -54,6 +57,8 @@ struct transaction_layer_counters {
   std::uint64_t cancels_unmatched = 0;   // CANCELs that matched no INVITE (§9.2: the TU answers 481)
   std::uint64_t stray_responses = 0;     // responses that matched no client transaction
   std::uint64_t rejected = 0;            // client_requests refused (ACK, duplicate branch, no message)
+  std::uint64_t reused = 0;              // transactions run by an actor that had ended another
+  std::uint64_t idle = 0;                // ended transaction actors kept for reuse
 
   transaction_layer_counters& operator+=(const transaction_layer_counters& o) noexcept;
 };

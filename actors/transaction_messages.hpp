@@ -100,8 +100,10 @@ struct transaction_transport_error {
   caf::actor transaction;
 };
 
-// The transaction reached Terminated and quits: to the owner (so a router forgets `key`) and to
-// the TU. `key` is server_key() of the request for server transactions, client_key_of_request()
+// The transaction reached Terminated: to the TU, then to the owner (so a router forgets `key`).
+// The actor then quits, or, started by a router shard, waits idle to run a later transaction of
+// its kind (actors/transaction_reuse.hpp): a TU that keeps handles drops them at this event.
+// `key` is server_key() of the request for server transactions, client_key_of_request()
 // for client transactions.
 struct transaction_terminated {
   transaction_key key;

@@ -1,11 +1,14 @@
 #include "actors/transaction_router.hpp"
 
+#include <array>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/client_transaction_invite.hpp"
 #include "actors/client_transaction_non_invite.hpp"
 #include "actors/server_transaction_invite.hpp"
 #include "actors/server_transaction_non_invite.hpp"
+#include "actors/transaction_reuse.hpp"
 #include "actors/transaction_timer_service.hpp"
 
 namespace sipactor {
@@ -19,6 +22,7 @@ using timer_wake_atom = caf::atom_constant<caf::atom("wake")>;
 
 struct shard_state {
   transaction_config config;
+  std::size_t idle_limit = 0;  // idle transactions kept per kind
   caf::actor transport;
   caf::actor tu;
   transaction_map servers;  // by server_key (§17.2.3)
@@ -26,6 +30,8 @@ struct shard_state {
   transaction_layer_counters counters;
   transaction_timer_service timers;
   time_point wake_at = time_point::max();  // the pending wake-up; max(): none
+  // Ended transactions kept for the next one, by transaction_kind (actors/transaction_reuse.hpp).
+  std::array<std::vector<caf::actor>, 4> idle;
   static inline const char* name = "sip-transaction-router-shard";
 };
 
@@ -42,6 +48,33 @@ transaction_peers peers(self_ptr self, const caf::actor& tu) {
 const caf::actor* find(const transaction_map& map, const transaction_key& key) {
   auto i = map.find(key);
   return i == map.end() ? nullptr : &i->second;
+}
+
+// An idle transaction of `kind`: one that ended here, or a new one.
+caf::actor take_idle(self_ptr self, transaction_kind kind) {
+  auto& st = self->state;
+  auto& idle = st.idle[static_cast<std::size_t>(kind)];
+  if (!idle.empty()) {
+    caf::actor txn = std::move(idle.back());
+    idle.pop_back();
+    ++st.counters.reused;
+    return txn;
+  }
+  auto& sys = self->system();
+  switch (kind) {
+    case transaction_kind::invite_client: return spawn_idle_invite_client_transaction(sys, st.config);
+    case transaction_kind::non_invite_client: return spawn_idle_non_invite_client_transaction(sys, st.config);
+    case transaction_kind::invite_server: return spawn_idle_invite_server_transaction(sys, st.config);
+    case transaction_kind::non_invite_server: break;
+  }
+  return spawn_idle_non_invite_server_transaction(sys, st.config);
+}
+
+caf::actor start_server(self_ptr self, transaction_kind kind, const transport::inbound_message& in,
+                        caf::actor cancelled_invite) {
+  caf::actor txn = take_idle(self, kind);
+  self->send(txn, start_server_transaction{peers(self, {}), in, std::move(cancelled_invite)});
+  return txn;
 }
 
 // §17.2.3: a request goes to the server transaction it matches. An ACK never starts one: when
@@ -63,19 +96,14 @@ void on_request(self_ptr self, const transport::inbound_message& in) {
     return;
   }
   caf::actor txn;
-  auto& sys = self->system();
-  switch (request.method()) {
-    case sip_method::invite:
-      txn = spawn_invite_server_transaction(sys, st.config, peers(self, {}), in);
-      break;
-    case sip_method::cancel: {
-      const caf::actor* invite = find(st.servers, cancelled_invite_key(request));
-      if (!invite) ++st.counters.cancels_unmatched;
-      txn = spawn_cancel_server_transaction(sys, st.config, peers(self, {}), in, invite ? *invite : caf::actor{});
-      break;
-    }
-    default:
-      txn = spawn_non_invite_server_transaction(sys, st.config, peers(self, {}), in);
+  if (request.method() == sip_method::invite) {
+    txn = start_server(self, transaction_kind::invite_server, in, {});
+  } else if (request.method() == sip_method::cancel) {
+    const caf::actor* invite = find(st.servers, cancelled_invite_key(request));
+    if (!invite) ++st.counters.cancels_unmatched;
+    txn = start_server(self, transaction_kind::non_invite_server, in, invite ? *invite : caf::actor{});
+  } else {
+    txn = start_server(self, transaction_kind::non_invite_server, in, {});
   }
   ++st.counters.server_created;
   st.servers.emplace(std::move(key), std::move(txn));
@@ -111,10 +139,9 @@ caf::result<caf::actor> on_client_request(self_ptr self, client_request& r) {
   if (request->method() == sip_method::ack) return refuse(self, r, "ACK is not sent in a client transaction");
   transaction_key key = client_key_of_request(*request);
   if (st.clients.count(key) != 0) return refuse(self, r, "a client transaction with this branch and method is running");
-  auto& sys = self->system();
-  caf::actor txn = request->method() == sip_method::invite
-                       ? spawn_invite_client_transaction(sys, st.config, peers(self, r.tu), std::move(r.request))
-                       : spawn_non_invite_client_transaction(sys, st.config, peers(self, r.tu), std::move(r.request));
+  caf::actor txn = take_idle(self, request->method() == sip_method::invite ? transaction_kind::invite_client
+                                                                           : transaction_kind::non_invite_client);
+  self->send(txn, start_client_transaction{peers(self, r.tu), std::move(r.request)});
   ++st.counters.client_created;
   st.clients.emplace(std::move(key), txn);
   if (!self->current_message_id().is_request()) return caf::delegated<caf::actor>{};
@@ -150,14 +177,19 @@ void on_schedule(self_ptr self, const schedule_timer& request) {
   plan_wake(self);
 }
 
-// A transaction ended: forget it, unless its key already names a newer transaction.
+// A transaction ended: forget it, unless its key already names a newer transaction, and keep
+// the actor (now idle) for a later one, up to idle_limit per kind.
 void on_terminated(self_ptr self, const transaction_terminated& e) {
   auto& st = self->state;
-  if (e.transaction) st.timers.forget(e.transaction.id());
+  if (!e.transaction) return;
+  st.timers.forget(e.transaction.id());
   bool client = e.kind == transaction_kind::invite_client || e.kind == transaction_kind::non_invite_client;
   transaction_map& map = client ? st.clients : st.servers;
   auto i = map.find(e.key);
   if (i != map.end() && i->second == e.transaction) map.erase(i);
+  auto& idle = st.idle[static_cast<std::size_t>(e.kind)];
+  if (idle.size() < st.idle_limit) idle.push_back(e.transaction);
+  else self->send(e.transaction, retire_atom::value);
 }
 
 caf::behavior routing(self_ptr self) {
@@ -175,6 +207,7 @@ caf::behavior routing(self_ptr self) {
       auto& st = self->state;
       transaction_layer_counters c = st.counters;
       c.live = st.servers.size() + st.clients.size();
+      for (const auto& idle : st.idle) c.idle += idle.size();
       return c;
     },
     [=](transport_atom, caf::actor& transport) { self->state.transport = std::move(transport); },
@@ -196,25 +229,29 @@ caf::behavior waiting_for_transport(self_ptr self) {
 
 }  // namespace
 
-caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& config, caf::actor transport,
-                              caf::actor tu) {
+caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& config, std::size_t idle_limit,
+                              caf::actor transport, caf::actor tu) {
   // State goes in as spawn arguments (CAF 0.17 + UBSan, see actors/server_transaction_invite.cpp).
   return sys.spawn(
-      [](self_ptr self, transaction_config config, caf::actor transport, caf::actor tu) -> caf::behavior {
+      [](self_ptr self, transaction_config config, std::size_t idle_limit, caf::actor transport,
+         caf::actor tu) -> caf::behavior {
         auto& st = self->state;
         st.config = config;
+        st.idle_limit = idle_limit;
         st.tu = std::move(tu);
         // Transactions with timers here cannot finish without the shard: they go with it.
         self->set_exit_handler([self](caf::exit_msg& msg) {
           auto& timed = self->state.timers;
           for (auto& t : timed.handles()) self->send_exit(t, msg.reason);
+          for (auto& idle : self->state.idle)
+            for (auto& t : idle) self->send_exit(t, msg.reason);
           self->quit(msg.reason);
         });
         if (!transport) return waiting_for_transport(self);
         st.transport = std::move(transport);
         return routing(self);
       },
-      config, std::move(transport), std::move(tu));
+      config, idle_limit, std::move(transport), std::move(tu));
 }
 
 }  // namespace sipactor

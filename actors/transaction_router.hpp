@@ -4,13 +4,16 @@
 
 #include <caf/all.hpp>
 
+#include <cstddef>
+
 #include "actors/transaction_layer.hpp"
 
 namespace sipactor {
 
 // A shard takes transport::inbound_message, client_request, transaction_terminated from its
 // transactions, (transport_atom, actor) and transport::stats_atom (answered with its counters).
-caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& config, caf::actor transport,
-                              caf::actor tu);
+// It keeps up to `idle_limit` ended transactions of each kind for reuse (transaction_reuse.hpp).
+caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& config, std::size_t idle_limit,
+                              caf::actor transport, caf::actor tu);
 
 }  // namespace sipactor

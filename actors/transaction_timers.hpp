@@ -158,16 +158,4 @@ void send_response(Self* self, const message_ptr& response) {
              transport::outbound_response{response, in.transport, in.local, in.remote, in.connection});
 }
 
-// Terminated (§17.1.1.2, §17.1.2.2, §17.2.1, §17.2.2): tell the owner and the TU, then quit:
-// the state's messages and the behavior are freed at once; the actor object itself (about
-// 1.6 KB) stays until its last pending delayed message has fired.
-template <class Self>
-void terminate(Self* self, transaction_key key, transaction_kind kind) {
-  const transaction_peers& peers = self->state.peers;
-  transaction_terminated event{std::move(key), kind, caf::actor_cast<caf::actor>(self)};
-  if (peers.tu && peers.tu != peers.owner) self->send(peers.tu, event);
-  if (peers.owner) self->send(peers.owner, std::move(event));
-  self->quit();
-}
-
 }  // namespace sipactor::transaction_timers

@@ -3,7 +3,7 @@
 // threads; and memory per live transaction.
 //
 //   sipactor_transaction_bench --threads 2 --seconds 10 [--transport tcp|udp] [--drivers 4]
-//                              [--window 64] [--shards 2] [--method OPTIONS|INVITE]
+//                              [--window 64] [--shards 2] [--method OPTIONS|INVITE] [--idle 256]
 //   sipactor_transaction_bench --memory 20000 [--method INVITE|OPTIONS] [--side server|client]
 //
 // Throughput: driver actors (the UAC's TU) keep `window` requests each in flight; every request
@@ -14,11 +14,15 @@
 // transport's cost is measured in issue 3); each request and each response is still built and
 // parsed once, as a TU would.
 //
+// --idle N: ended transaction actors each shard keeps per kind for reuse (0: an actor per
+// transaction, as before actors/transaction_reuse.hpp).
+//
 // Memory: N server (or client) transactions started through the router and left waiting (the TU
 // does not answer; client requests go nowhere); heap growth per transaction, requests excluded
 // (they are allocated before the first sample).
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -46,6 +50,7 @@ struct options {
   int drivers = 4;
   int window = 64;
   std::size_t shards = 2;
+  std::size_t idle = transaction_layer_config{}.idle_per_kind;
   std::string method = "OPTIONS";
   std::size_t memory = 0;  // > 0: memory mode with this many transactions
   bool client_side = false;
@@ -152,6 +157,7 @@ int run_throughput(const options& o) {
   caf::actor_system sys{configure(cfg, o.threads)};
   transaction_layer_config lc;
   lc.shards = o.shards;
+  lc.idle_per_kind = o.idle;
   caf::actor server_tu = caf::actor_pool::make(
       sys.dummy_execution_unit(), static_cast<std::size_t>(o.threads), [&] { return sys.spawn(answering_tu, true); },
       caf::actor_pool::round_robin());
@@ -175,8 +181,8 @@ int run_throughput(const options& o) {
 
   double rate = static_cast<double>(n1 - n0) / wall;
   double cpu = (c1 - c0).total();
-  std::printf("threads=%d shards=%zu transport=%s method=%s drivers=%d window=%d\n", o.threads, o.shards,
-              std::string(transport::to_string(o.transport)).c_str(), o.method.c_str(), o.drivers, o.window);
+  std::printf("threads=%d shards=%zu transport=%s method=%s drivers=%d window=%d idle=%zu\n", o.threads, o.shards,
+              std::string(transport::to_string(o.transport)).c_str(), o.method.c_str(), o.drivers, o.window, o.idle);
   std::printf("  exchanges/s: %.0f (each = 1 client + 1 server transaction; %.0f transactions/s)\n", rate, 2 * rate);
   std::printf("  CPU: %.2f s in %.2f s wall (%.2f cores), %.2f us CPU per exchange\n", cpu, wall, cpu / wall,
               1e6 * cpu / static_cast<double>(n1 - n0));
@@ -190,9 +196,12 @@ int run_throughput(const options& o) {
     cc = counters(sys, client);
     sc = counters(sys, server);
   } while (cc.live + sc.live > 0 && steady::now() < deadline);
-  std::printf("  after the run: live client %llu, server %llu; started client %llu, server %llu\n",
+  std::printf("  after the run: live client %llu, server %llu; started client %llu, server %llu; "
+              "run by a reused actor %.1f%%\n",
               static_cast<unsigned long long>(cc.live), static_cast<unsigned long long>(sc.live),
-              static_cast<unsigned long long>(cc.client_created), static_cast<unsigned long long>(sc.server_created));
+              static_cast<unsigned long long>(cc.client_created), static_cast<unsigned long long>(sc.server_created),
+              100.0 * static_cast<double>(cc.reused + sc.reused) /
+                  static_cast<double>(std::max<std::uint64_t>(1, cc.client_created + sc.server_created)));
   std::fflush(stdout);
   // Pending guard steps would hold the actor system's shutdown for up to 2 s; nothing is left to
   // flush.
@@ -262,6 +271,7 @@ options parse_options(int argc, char** argv) {
     else if (a == "--memory") o.memory = std::stoul(value());
     else if (a == "--side") o.client_side = value() == "client";
     else if (a == "--poll") poll_attempts = std::stoi(value());
+    else if (a == "--idle") o.idle = std::stoul(value());
     else {
       std::fprintf(stderr, "unknown option %s (see the comment at the top of bench/transaction_bench.cpp)\n", a.c_str());
       std::exit(2);

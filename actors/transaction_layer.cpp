@@ -56,7 +56,7 @@ transaction_layer spawn_transaction_layer(caf::actor_system& sys, const transact
   std::size_t n = config.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   transaction_layer layer;
-  for (std::size_t i = 0; i < n; ++i) layer.shards.push_back(spawn_router_shard(sys, config.timers, config.idle_per_kind, transport, tu));
+  for (std::size_t i = 0; i < n; ++i) layer.shards.push_back(spawn_router_shard(sys, config, transport, tu));
   // The pool's workers are the shards, in order: the pool asks the factory for them one by one,
   // so worker i is the shard shard_of() numbers i.
   std::size_t next = 0;

@@ -59,6 +59,8 @@ struct transaction_peers {
   // Takes schedule_timer and sends the timer back when due (the router shard, see
   // actors/transaction_timer_service.hpp). Empty: the timers are delayed messages to self.
   caf::actor timers;
+  // The TU gets transaction_terminated too (the owner always does).
+  bool tu_hears_termination = true;
 };
 
 enum class transaction_kind : std::uint8_t { invite_client, non_invite_client, invite_server, non_invite_server };

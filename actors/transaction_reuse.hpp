@@ -77,7 +77,7 @@ template <class Self>
 bool end_transaction(Self* self, transaction_key key, transaction_kind kind) {
   auto& st = self->state;
   transaction_terminated event{std::move(key), kind, caf::actor_cast<caf::actor>(self)};
-  if (st.peers.tu && st.peers.tu != st.peers.owner) self->send(st.peers.tu, event);
+  if (st.peers.tu_hears_termination && st.peers.tu && st.peers.tu != st.peers.owner) self->send(st.peers.tu, event);
   if (st.peers.owner) self->send(st.peers.owner, std::move(event));
   if (!st.reusable) {
     self->quit();

@@ -23,6 +23,7 @@ using timer_wake_atom = caf::atom_constant<caf::atom("wake")>;
 struct shard_state {
   transaction_config config;
   std::size_t idle_limit = 0;  // idle transactions kept per kind
+  bool tu_hears_termination = false;
   caf::actor transport;
   caf::actor tu;
   transaction_map servers;  // by server_key (§17.2.3)
@@ -41,7 +42,7 @@ caf::actor me(self_ptr self) { return caf::actor_cast<caf::actor>(self); }
 
 transaction_peers peers(self_ptr self, const caf::actor& tu) {
   auto& st = self->state;
-  return {st.transport, tu ? tu : st.tu, me(self), me(self)};
+  return {st.transport, tu ? tu : st.tu, me(self), me(self), st.tu_hears_termination};
 }
 
 // The actor in `map` under `key`, or nullptr.
@@ -229,15 +230,15 @@ caf::behavior waiting_for_transport(self_ptr self) {
 
 }  // namespace
 
-caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& config, std::size_t idle_limit,
-                              caf::actor transport, caf::actor tu) {
+caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_layer_config& config, caf::actor transport,
+                              caf::actor tu) {
   // State goes in as spawn arguments (CAF 0.17 + UBSan, see actors/server_transaction_invite.cpp).
   return sys.spawn(
-      [](self_ptr self, transaction_config config, std::size_t idle_limit, caf::actor transport,
-         caf::actor tu) -> caf::behavior {
+      [](self_ptr self, transaction_layer_config config, caf::actor transport, caf::actor tu) -> caf::behavior {
         auto& st = self->state;
-        st.config = config;
-        st.idle_limit = idle_limit;
+        st.config = config.timers;
+        st.idle_limit = config.idle_per_kind;
+        st.tu_hears_termination = config.tu_hears_termination;
         st.tu = std::move(tu);
         // Transactions with timers here cannot finish without the shard: they go with it.
         self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -251,7 +252,7 @@ caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& 
         st.transport = std::move(transport);
         return routing(self);
       },
-      config, idle_limit, std::move(transport), std::move(tu));
+      config, std::move(transport), std::move(tu));
 }
 
 }  // namespace sipactor

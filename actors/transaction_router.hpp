@@ -12,8 +12,9 @@ namespace sipactor {
 
 // A shard takes transport::inbound_message, client_request, transaction_terminated from its
 // transactions, (transport_atom, actor) and transport::stats_atom (answered with its counters).
-// It keeps up to `idle_limit` ended transactions of each kind for reuse (transaction_reuse.hpp).
-caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_config& config, std::size_t idle_limit,
-                              caf::actor transport, caf::actor tu);
+// It keeps up to config.idle_per_kind ended transactions of each kind for reuse
+// (transaction_reuse.hpp).
+caf::actor spawn_router_shard(caf::actor_system& sys, const transaction_layer_config& config, caf::actor transport,
+                              caf::actor tu);
 
 }  // namespace sipactor

@@ -10,6 +10,7 @@ namespace sipactor::test {
 
 struct router_fixture : transaction_fixture {
   transaction_layer layer;
+  bool tu_hears_termination = true;  // the tests look at what the TU hears
 
   explicit router_fixture(std::size_t shards = 4) { start_layer(shards, transport_actor); }
   ~router_fixture() {
@@ -26,6 +27,7 @@ struct router_fixture : transaction_fixture {
     c.timers = config;
     c.shards = shards;
     c.idle_per_kind = idle_per_kind;
+    c.tu_hears_termination = tu_hears_termination;
     layer = spawn_transaction_layer(sys, c, transport, tu);
     sched.run();
   }

@@ -242,3 +242,19 @@ TEST_CASE_METHOD(router_fixture, "Router: a finished transaction leaves no timer
 }
 
 }  // namespace sipactor::test
+
+namespace sipactor::test {
+
+TEST_CASE_METHOD(router_fixture, "Router: the TU hears of ended transactions only when asked (tu_hears_termination)",
+                 "[transaction][router]") {
+  tu_hears_termination = GENERATE(false, true);
+  stop_transaction_layer(layer);
+  start_layer(2, transport_actor);
+  auto req = request("OPTIONS", transport_kind::tcp, "z9hG4bKhear");
+  deliver(layer.entry, inbound(req, transport_kind::tcp));
+  tu_answers(0, 200);  // TCP: Timer J is zero, the transaction ends at once
+  CHECK(counters().live == 0);
+  CHECK(tu_terminated.size() == (tu_hears_termination ? 1u : 0u));
+}
+
+}  // namespace sipactor::test

@@ -91,8 +91,9 @@ std::vector<message_builder::field>::iterator message_builder::find_field(header
 message_builder& message_builder::push_front(header_id id, std::string_view value) {
   field f{id, canonical_name(id), own(std::string(value))};
   auto it = find_field(id, {});
-  if (it == fields_.end() && id != header_id::via) {
-    // No such header yet: place it after the Via block so the top of the message stays Via.
+  if (it == fields_.end()) {
+    // No such header yet: place it after the Via block so the top of the message stays Via (a
+    // first Via goes first: §7.3.1 recommends the headers proxies read near the top).
     it = fields_.begin();
     while (it != fields_.end() && it->id == header_id::via) ++it;
   }

@@ -102,6 +102,20 @@ TEST_CASE("§16.6 forwarding edits: Via, Record-Route, Max-Forwards, Route", "[b
   CHECK(built(message_builder::copy_of(no_mf).pop_route())->routes().empty());
 }
 
+TEST_CASE("§7.3.1: the first Via pushed onto a message without Via goes on top", "[builder]") {
+  auto b = message_builder::request("OPTIONS", "sip:bob@example.com");
+  b.add_header("Max-Forwards", "70")
+      .add_header("To", "<sip:bob@example.com>")
+      .add_header("From", "<sip:alice@example.com>;tag=a")
+      .add_header("Call-ID", "c1")
+      .add_header("CSeq", "1 OPTIONS")
+      .push_via("SIP/2.0/UDP h.example.com;branch=z9hG4bK1");
+  auto m = built(b);
+  CHECK(m->header_at(0).id == header_id::via);
+  CHECK(built(b.pop_via().push_via("SIP/2.0/TCP h.example.com;branch=z9hG4bK2"))->header_at(0).value ==
+        "SIP/2.0/TCP h.example.com;branch=z9hG4bK2");
+}
+
 TEST_CASE("set, add and remove headers, bodies set Content-Length", "[builder]") {
   auto b = message_builder::request("MESSAGE", "sip:bob@example.com");
   b.add_header("Via", "SIP/2.0/UDP h.example.com;branch=z9hG4bK1")

@@ -61,7 +61,7 @@ outgoing_request dialog_request_with_cseq(const dialog_state& dialog, std::strin
   return out;
 }
 
-outgoing_request dialog_request(dialog_state& dialog, std::string_view method) {
+outgoing_request make_dialog_request(dialog_state& dialog, std::string_view method) {
   // §12.2.1.1: "if the local sequence number is not empty, the value of the local sequence number
   // MUST be incremented by one, and this value MUST be placed into the CSeq header field. If the
   // local sequence number is empty, an initial value MUST be chosen using the guidelines of

@@ -18,7 +18,7 @@ namespace sipactor {
 // empty) and is the CSeq; Request-URI and Route come from the remote target and route set
 // (loose or strict routing); Max-Forwards is 70; target refresh requests carry the local
 // Contact. The caller adds the body and other headers, then finish()es it with a Via.
-outgoing_request dialog_request(dialog_state& dialog, std::string_view method);
+outgoing_request make_dialog_request(dialog_state& dialog, std::string_view method);
 
 // The same with a given CSeq number, for the requests "whose numbers equal the requests being
 // acknowledged or cancelled" (§12.2.1.1): ACK and CANCEL. The local sequence number is unchanged.

@@ -66,7 +66,7 @@ TEST_CASE("§12.2.1.1: RFC 3665 §3.2 F18, Bob's BYE with the loose route set", 
   auto d = make_uas_dialog(*invite, *ok_with_record_route(*invite, "314159", "<sip:bob@client.biloxi.example.com;transport=tcp>"),
                            false);
   REQUIRE(d.ok());
-  auto out = dialog_request(*d, "BYE");
+  auto out = make_dialog_request(*d, "BYE");
   CHECK(out.next_hop == "sip:ss2.biloxi.example.com;lr");
   CHECK(out.branch.substr(0, 7) == "z9hG4bK");
   auto bye = ua_test::finished(out, "TCP", "client.biloxi.example.com:5060");
@@ -90,7 +90,7 @@ TEST_CASE("§12.2.1.1: RFC 3665 §3.2 F18, Bob's BYE with the loose route set", 
 
 TEST_CASE("§12.2.1.1: the strict-routing example of the RFC", "[dialog][routing]") {
   dialog_state d = dialog_with("sip:user@remoteua", {"<sip:proxy1>", "<sip:proxy2>", "<sip:proxy3;lr>", "<sip:proxy4>"});
-  auto out = dialog_request(d, "INFO");
+  auto out = make_dialog_request(d, "INFO");
   CHECK(out.next_hop == "sip:proxy1");  // §8.1.2: the Request-URI, for a strict router
   auto info = ua_test::finished(out);
   CHECK(info->request_uri().text == "sip:proxy1");
@@ -100,7 +100,7 @@ TEST_CASE("§12.2.1.1: the strict-routing example of the RFC", "[dialog][routing
 
 TEST_CASE("§12.2.1.1: a strict first route loses the parameters a Request-URI may not have", "[dialog][routing]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {"<sip:p1.example.com;method=INVITE;transport=tcp;x=y?Subject=hi>"});
-  auto out = dialog_request(d, "INFO");
+  auto out = make_dialog_request(d, "INFO");
   auto info = ua_test::finished(out);
   CHECK(info->request_uri().text == "sip:p1.example.com;transport=tcp;x=y");
   CHECK(ua_test::route_values(*info) == std::vector<std::string>{"<sip:bob@192.0.2.4>"});
@@ -113,7 +113,7 @@ TEST_CASE("§16.12.1.2: U1 and U2 route through four proxies, one of them strict
   // U2 (UAS): the route set in Record-Route order; p4 is loose, so the BYE of the example.
   auto u2 = make_uas_dialog(*invite, *ok, false);
   REQUIRE(u2.ok());
-  auto out = dialog_request(*u2, "BYE");
+  auto out = make_dialog_request(*u2, "BYE");
   auto bye = ua_test::finished(out);
   CHECK(bye->request_uri().text == "sip:caller@u1.example.com");
   CHECK(ua_test::route_values(*bye) == std::vector<std::string>{"<sip:p4.domain.com;lr>", "<sip:p3.middle.com>",
@@ -123,7 +123,7 @@ TEST_CASE("§16.12.1.2: U1 and U2 route through four proxies, one of them strict
   // U1 (UAC): the reverse; p1 is loose.
   auto u1 = make_uac_dialog(*invite, *ok, false);
   REQUIRE(u1.ok());
-  auto out1 = dialog_request(*u1, "BYE");
+  auto out1 = make_dialog_request(*u1, "BYE");
   auto bye1 = ua_test::finished(out1);
   CHECK(bye1->request_uri().text == "sip:callee@u2.domain.com");
   CHECK(ua_test::route_values(*bye1) == std::vector<std::string>{"<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>",
@@ -131,7 +131,7 @@ TEST_CASE("§16.12.1.2: U1 and U2 route through four proxies, one of them strict
 
   // What P4 sends after removing itself is what a UA next to the strict router p3 sends.
   dialog_state next_to_p3 = dialog_with("sip:caller@u1.example.com", {"<sip:p3.middle.com>", "<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>"});
-  auto out3 = dialog_request(next_to_p3, "BYE");
+  auto out3 = make_dialog_request(next_to_p3, "BYE");
   auto bye3 = ua_test::finished(out3);
   CHECK(bye3->request_uri().text == "sip:p3.middle.com");
   CHECK(ua_test::route_values(*bye3) == std::vector<std::string>{"<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>",
@@ -141,7 +141,7 @@ TEST_CASE("§16.12.1.2: U1 and U2 route through four proxies, one of them strict
 
 TEST_CASE("§12.2.1.1: an empty route set sends to the remote target without Route", "[dialog][routing]") {
   dialog_state d = dialog_with("sip:bob@client.biloxi.example.com;transport=udp", {});
-  auto out = dialog_request(d, "OPTIONS");
+  auto out = make_dialog_request(d, "OPTIONS");
   CHECK(out.next_hop == "sip:bob@client.biloxi.example.com;transport=udp");
   auto options = ua_test::finished(out);
   CHECK(options->request_uri().text == "sip:bob@client.biloxi.example.com;transport=udp");
@@ -150,9 +150,9 @@ TEST_CASE("§12.2.1.1: an empty route set sends to the remote target without Rou
 
 TEST_CASE("§12.2.1.1: CSeq numbers increase by one; ACK and CANCEL take a given one", "[dialog]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {});
-  auto first = dialog_request(d, "INFO");
+  auto first = make_dialog_request(d, "INFO");
   CHECK(ua_test::finished(first)->cseq().number == 314160);
-  auto second = dialog_request(d, "INVITE");
+  auto second = make_dialog_request(d, "INVITE");
   CHECK(ua_test::finished(second)->cseq().number == 314161);
   auto cancel = dialog_request_with_cseq(d, "CANCEL", 314161);
   auto cancel_message = ua_test::finished(cancel);
@@ -163,11 +163,11 @@ TEST_CASE("§12.2.1.1: CSeq numbers increase by one; ACK and CANCEL take a given
 
 TEST_CASE("§12.2.1.1: target refresh requests carry the local Contact, others do not", "[dialog]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {});
-  auto reinvite = dialog_request(d, "INVITE");
+  auto reinvite = make_dialog_request(d, "INVITE");
   CHECK(ua_test::header_or_empty(*ua_test::finished(reinvite), "Contact") == "<sip:alice@pc33.atlanta.example.com>");
-  auto update = dialog_request(d, "UPDATE");
+  auto update = make_dialog_request(d, "UPDATE");
   CHECK(ua_test::finished(update)->header_count(header_id::contact) == 1);
-  auto info = dialog_request(d, "INFO");
+  auto info = make_dialog_request(d, "INFO");
   CHECK(ua_test::finished(info)->header_count(header_id::contact) == 0);
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("§12.2.1.1: a null tag is left out of To and From", "[dialog]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {});
   d.id.remote_tag.clear();
   d.remote_display_name.clear();
-  auto out = dialog_request(d, "BYE");
+  auto out = make_dialog_request(d, "BYE");
   auto bye = ua_test::finished(out);
   CHECK(ua_test::header_or_empty(*bye, "To") == "<sip:bob@biloxi.example.com>");
   CHECK(bye->to_tag().empty());
@@ -211,7 +211,7 @@ TEST_CASE("§13.2.2.4: RFC 3665 §3.2 F15, Alice's ACK for the 200", "[dialog][a
 
 TEST_CASE("§13.2.2.4: the ACK carries the answer, the credentials and the INVITE's Require", "[dialog][ack]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {"<sip:proxy.example.com;lr>"});
-  auto reinvite_out = dialog_request(d, "INVITE");
+  auto reinvite_out = make_dialog_request(d, "INVITE");
   reinvite_out.request.add_header("Authorization", "Digest username=\"alice\", realm=\"x\", nonce=\"n\", uri=\"sip:bob@192.0.2.4\", response=\"r\"");
   reinvite_out.request.add_header("Require", "timer");
   auto reinvite = ua_test::finished(reinvite_out);
@@ -226,7 +226,7 @@ TEST_CASE("§13.2.2.4: the ACK carries the answer, the credentials and the INVIT
 
 TEST_CASE("outgoing_request::finish again replaces its Via (a new try, §8.1.2)", "[dialog]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {});
-  auto out = dialog_request(d, "BYE");
+  auto out = make_dialog_request(d, "BYE");
   auto udp = ua_test::finished(out, "UDP", "192.0.2.1:5060");
   out.branch = "z9hG4bKsecondtry";
   auto tcp = ua_test::finished(out, "TCP", "192.0.2.1:5060");

@@ -272,7 +272,7 @@ TEST_CASE("§12.2.2 / §12.2.1.2: target refresh with RFC 3665 §3.7 (IP address
 
   // Alice's own re-INVITE: its 2xx's Contact replaces the remote target (§12.2.1.2); the route
   // set is not touched by target refresh (§12.2).
-  auto out = dialog_request(*d, "INVITE");
+  auto out = make_dialog_request(*d, "INVITE");
   auto sent = ua_test::finished(out);
   auto ok = ua_test::built(message_builder::response_to(*sent, 200)
                                .add_header("Contact", "<sip:bob@192.0.2.55:5062>")
@@ -282,12 +282,12 @@ TEST_CASE("§12.2.2 / §12.2.1.2: target refresh with RFC 3665 §3.7 (IP address
   CHECK(d->route_set.empty());
 
   // A 2xx to a BYE or an INFO is no target refresh.
-  auto info_out = dialog_request(*d, "INFO");
+  auto info_out = make_dialog_request(*d, "INFO");
   auto info_sent = ua_test::finished(info_out);
   process_response(*d, *ua_test::built(message_builder::response_to(*info_sent, 200).add_header("Contact", "<sip:x@y>")));
   CHECK(d->remote_target == "sip:bob@192.0.2.55:5062");
   // Nor does a failed re-INVITE change it.
-  auto again = dialog_request(*d, "INVITE");
+  auto again = make_dialog_request(*d, "INVITE");
   auto sent_again = ua_test::finished(again);
   process_response(*d, *ua_test::built(message_builder::response_to(*sent_again, 488).add_header("Contact", "<sip:x@y>")));
   CHECK(d->remote_target == "sip:bob@192.0.2.55:5062");
@@ -296,7 +296,7 @@ TEST_CASE("§12.2.2 / §12.2.1.2: target refresh with RFC 3665 §3.7 (IP address
 
 TEST_CASE("§12.2.1.2: the callee's own re-INVITE refreshes the remote target too", "[dialog]") {
   dialog_state d = bob_dialog();
-  auto out = dialog_request(d, "INVITE");
+  auto out = make_dialog_request(d, "INVITE");
   auto reinvite = ua_test::finished(out, "TCP", "client.biloxi.example.com:5060");
   CHECK(ua_test::header_or_empty(*reinvite, "Contact") == "<sip:bob@client.biloxi.example.com;transport=tcp>");
   process_response(d, *ua_test::built(message_builder::response_to(*reinvite, 200)

@@ -8,13 +8,17 @@
 
 namespace sipactor::test {
 
+inline void configure_real_time(caf::actor_system_config& c) {
+  c.load<caf::io::middleman>();
+  c.set("scheduler.max-threads", 2);
+  c.set("scheduler.max-throughput", 100);
+  c.set("logger.verbosity", caf::atom("quiet"));
+}
+
 inline caf::actor_system_config& real_time_config() {
   static caf::actor_system_config cfg = [] {
     caf::actor_system_config c;
-    c.load<caf::io::middleman>();
-    c.set("scheduler.max-threads", 2);
-    c.set("scheduler.max-throughput", 100);
-    c.set("logger.verbosity", caf::atom("quiet"));
+    configure_real_time(c);
     return c;
   }();
   return cfg;

@@ -1,0 +1,27 @@
+// Where a request goes (RFC 3263 §4 for numeric hosts): the transport, the address and the TLS
+// server name of the next hop URI (§8.1.2: the first Route, or the Request-URI).
+//
+// Only numeric hosts (IPv4, IPv6 references) and "localhost" are resolved here: a host name
+// needs NAPTR/SRV/A lookups (RFC 3263 §4.1-4.2), which must not block an actor and are not
+// implemented yet; such a URI gets an error that says so.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "messages/expected.hpp"
+#include "transport/transport_messages.hpp"
+
+namespace sipactor::transport {
+
+struct target {
+  transport_kind transport = transport_kind::udp;
+  socket_address address;
+  std::string server_name;  // TLS: the host of the URI (RFC 5922)
+};
+
+// RFC 3263 §4.1: the transport parameter if present; else TLS for sips (§26.2.2), else UDP.
+// §4.2: the URI's port, else 5061 for TLS and 5060 otherwise. maddr (§19.1.1) overrides the host.
+expected<target> resolve_target(std::string_view uri_text);
+
+}  // namespace sipactor::transport

@@ -187,7 +187,7 @@ caf::behavior accepted(self_ptr self) {
 
 caf::behavior begin(self_ptr self, start_client_transaction& start) {
   auto& st = self->state;
-  st.peers = std::move(start.peers);
+  st.peers.tu = std::move(start.tu);
   st.request = std::move(start.request);
   // §17.1.1.2: "The initial state, Calling, MUST be entered when the TU initiates a new client
   // transaction with an INVITE request. The client transaction MUST pass the request to the
@@ -209,11 +209,12 @@ caf::behavior idle(self_ptr self) { return idle_state<start_client_transaction, 
 
 caf::actor spawn_invite_client_transaction(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
                                            transport::outbound_request request) {
-  return spawn_started<ict_state>(sys, config, start_client_transaction{std::move(peers), std::move(request)}, begin);
+  return spawn_started<ict_state>(sys, config, peers, start_client_transaction{std::move(request), peers.tu}, begin);
 }
 
-caf::actor spawn_idle_invite_client_transaction(caf::actor_system& sys, const transaction_config& config) {
-  return spawn_idle<ict_state>(sys, config, idle);
+caf::actor spawn_idle_invite_client_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                transaction_peers peers) {
+  return spawn_idle<ict_state>(sys, config, std::move(peers), idle);
 }
 
 }  // namespace sipactor

@@ -133,7 +133,7 @@ caf::behavior completed(self_ptr self) {
 
 caf::behavior begin(self_ptr self, start_client_transaction& start) {
   auto& st = self->state;
-  st.peers = std::move(start.peers);
+  st.peers.tu = std::move(start.tu);
   st.request = std::move(start.request);
   // §17.1.2.2: "When entering this state, the client transaction SHOULD set timer F to fire
   // in 64*T1 seconds. The request MUST be passed to the transport layer for transmission. If
@@ -154,11 +154,12 @@ caf::behavior idle(self_ptr self) { return idle_state<start_client_transaction, 
 
 caf::actor spawn_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
                                                transport::outbound_request request) {
-  return spawn_started<nict_state>(sys, config, start_client_transaction{std::move(peers), std::move(request)}, begin);
+  return spawn_started<nict_state>(sys, config, peers, start_client_transaction{std::move(request), peers.tu}, begin);
 }
 
-caf::actor spawn_idle_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config) {
-  return spawn_idle<nict_state>(sys, config, idle);
+caf::actor spawn_idle_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                    transaction_peers peers) {
+  return spawn_idle<nict_state>(sys, config, std::move(peers), idle);
 }
 
 }  // namespace sipactor

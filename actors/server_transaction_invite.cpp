@@ -204,7 +204,6 @@ caf::behavior accepted(self_ptr self) {
 // passed to the TU."
 caf::behavior begin(self_ptr self, start_server_transaction& start) {
   auto& st = self->state;
-  st.peers = std::move(start.peers);
   st.request = std::move(start.request);
   if (st.config.invite_trying) send_trying(self);
   self->send(st.peers.tu, tu_request{st.request, me(self), caf::actor{}});
@@ -217,11 +216,12 @@ caf::behavior idle(self_ptr self) { return idle_state<start_server_transaction, 
 
 caf::actor spawn_invite_server_transaction(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
                                            transport::inbound_message request) {
-  return spawn_started<ist_state>(sys, config, start_server_transaction{std::move(peers), std::move(request), caf::actor{}}, begin);
+  return spawn_started<ist_state>(sys, config, std::move(peers), start_server_transaction{std::move(request), caf::actor{}}, begin);
 }
 
-caf::actor spawn_idle_invite_server_transaction(caf::actor_system& sys, const transaction_config& config) {
-  return spawn_idle<ist_state>(sys, config, idle);
+caf::actor spawn_idle_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                transaction_peers peers) {
+  return spawn_idle<ist_state>(sys, config, std::move(peers), idle);
 }
 
 }  // namespace sipactor

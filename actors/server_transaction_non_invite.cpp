@@ -157,7 +157,6 @@ caf::behavior completed(self_ptr self) {
 // than INVITE or ACK when initialized. This request is passed up to the TU."
 caf::behavior begin(self_ptr self, start_server_transaction& start) {
   auto& st = self->state;
-  st.peers = std::move(start.peers);
   st.request = std::move(start.request);
   // The TU gets the cancelled INVITE's handle; the transaction itself never needs it.
   self->send(st.peers.tu, tu_request{st.request, me(self), std::move(start.cancelled_invite)});
@@ -178,12 +177,13 @@ caf::actor spawn_non_invite_server_transaction(caf::actor_system& sys, const tra
 caf::actor spawn_cancel_server_transaction(caf::actor_system& sys, const transaction_config& config,
                                            transaction_peers peers, transport::inbound_message cancel,
                                            caf::actor cancelled_invite) {
-  return spawn_started<nist_state>(
-      sys, config, start_server_transaction{std::move(peers), std::move(cancel), std::move(cancelled_invite)}, begin);
+  return spawn_started<nist_state>(sys, config, std::move(peers),
+                                   start_server_transaction{std::move(cancel), std::move(cancelled_invite)}, begin);
 }
 
-caf::actor spawn_idle_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config) {
-  return spawn_idle<nist_state>(sys, config, idle);
+caf::actor spawn_idle_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                    transaction_peers peers) {
+  return spawn_idle<nist_state>(sys, config, std::move(peers), idle);
 }
 
 }  // namespace sipactor

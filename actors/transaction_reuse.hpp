@@ -31,27 +31,33 @@ namespace sipactor {
 
 // From a router shard to one of its idle server transactions: run this transaction (the INVITE
 // server transaction takes an INVITE, the non-INVITE one any other request but ACK; for a CANCEL
-// `cancelled_invite` is the INVITE server transaction it matched, §9.2).
+// `cancelled_invite` is the INVITE server transaction it matched, §9.2). The peers were given at
+// spawn and stay: the start message copies no handle (each copy is an atomic count on an actor
+// every core uses, which two cores bounce between them).
 struct start_server_transaction {
-  transaction_peers peers;
   transport::inbound_message request;
   caf::actor cancelled_invite;
 };
 
-// From a router shard to one of its idle client transactions.
+// From a router shard to one of its idle client transactions; `tu` gets its events.
 struct start_client_transaction {
-  transaction_peers peers;
   transport::outbound_request request;
+  caf::actor tu;
 };
 
 // From a router shard to an idle transaction it does not keep: quit.
 using retire_atom = caf::atom_constant<caf::atom("retire")>;
 
-// Spawns an idle, reusable transaction actor of `kind` (the four machines implement it).
-caf::actor spawn_idle_invite_client_transaction(caf::actor_system& sys, const transaction_config& config);
-caf::actor spawn_idle_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config);
-caf::actor spawn_idle_invite_server_transaction(caf::actor_system& sys, const transaction_config& config);
-caf::actor spawn_idle_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config);
+// Spawns an idle, reusable transaction actor of `kind` (the four machines implement it) that
+// keeps `peers` for every transaction it runs (a client transaction's TU comes with its start).
+caf::actor spawn_idle_invite_client_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                transaction_peers peers);
+caf::actor spawn_idle_non_invite_client_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                    transaction_peers peers);
+caf::actor spawn_idle_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                transaction_peers peers);
+caf::actor spawn_idle_non_invite_server_transaction(caf::actor_system& sys, const transaction_config& config,
+                                                    transaction_peers peers);
 
 // True when `m` (a response from the TU or a message the transport could not send) belongs to
 // the transaction of `request`: the same top Via branch (§17.1.3, §17.2.3; empty for an RFC 2543
@@ -85,6 +91,7 @@ bool end_transaction(Self* self, transaction_key key, transaction_kind kind) {
   }
   std::decay_t<decltype(st)> fresh;
   fresh.config = st.config;
+  fresh.peers = std::move(st.peers);
   fresh.timer_generation = st.timer_generation;
   fresh.reusable = true;
   st = std::move(fresh);
@@ -107,31 +114,33 @@ caf::behavior idle_state(Self* self, Begin begin) {
 // Spawns a machine with state `State`: started at once with `start`, its first state from
 // `begin` (a transaction on its own, e.g. in unit tests) ...
 template <class State, class Start>
-caf::actor spawn_started(caf::actor_system& sys, const transaction_config& config, Start start,
-                         caf::behavior (*begin)(caf::stateful_actor<State>*, Start&)) {
+caf::actor spawn_started(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
+                         Start start, caf::behavior (*begin)(caf::stateful_actor<State>*, Start&)) {
   // State goes in as spawn arguments, not captures: CAF 0.17 dereferences a null tuple pointer
   // for argument-less functors (UBSan: init_fun_factory.hpp:85).
   return sys.spawn(
-      [](caf::stateful_actor<State>* self, transaction_config config, Start start,
+      [](caf::stateful_actor<State>* self, transaction_config config, transaction_peers peers, Start start,
          caf::behavior (*begin)(caf::stateful_actor<State>*, Start&)) -> caf::behavior {
         self->state.config = config;
+        self->state.peers = std::move(peers);
         return begin(self, start);
       },
-      config, std::move(start), begin);
+      config, std::move(peers), std::move(start), begin);
 }
 
 // ... or idle and reusable, for a router shard.
 template <class State>
-caf::actor spawn_idle(caf::actor_system& sys, const transaction_config& config,
+caf::actor spawn_idle(caf::actor_system& sys, const transaction_config& config, transaction_peers peers,
                       caf::behavior (*idle)(caf::stateful_actor<State>*)) {
   return sys.spawn(
-      [](caf::stateful_actor<State>* self, transaction_config config,
+      [](caf::stateful_actor<State>* self, transaction_config config, transaction_peers peers,
          caf::behavior (*idle)(caf::stateful_actor<State>*)) -> caf::behavior {
         self->state.config = config;
+        self->state.peers = std::move(peers);
         self->state.reusable = true;
         return idle(self);
       },
-      config, idle);
+      config, std::move(peers), idle);
 }
 
 }  // namespace transaction_timers

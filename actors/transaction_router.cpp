@@ -63,18 +63,18 @@ caf::actor take_idle(self_ptr self, transaction_kind kind) {
   }
   auto& sys = self->system();
   switch (kind) {
-    case transaction_kind::invite_client: return spawn_idle_invite_client_transaction(sys, st.config);
-    case transaction_kind::non_invite_client: return spawn_idle_non_invite_client_transaction(sys, st.config);
-    case transaction_kind::invite_server: return spawn_idle_invite_server_transaction(sys, st.config);
+    case transaction_kind::invite_client: return spawn_idle_invite_client_transaction(sys, st.config, peers(self, {}));
+    case transaction_kind::non_invite_client: return spawn_idle_non_invite_client_transaction(sys, st.config, peers(self, {}));
+    case transaction_kind::invite_server: return spawn_idle_invite_server_transaction(sys, st.config, peers(self, {}));
     case transaction_kind::non_invite_server: break;
   }
-  return spawn_idle_non_invite_server_transaction(sys, st.config);
+  return spawn_idle_non_invite_server_transaction(sys, st.config, peers(self, {}));
 }
 
 caf::actor start_server(self_ptr self, transaction_kind kind, const transport::inbound_message& in,
                         caf::actor cancelled_invite) {
   caf::actor txn = take_idle(self, kind);
-  self->send(txn, start_server_transaction{peers(self, {}), in, std::move(cancelled_invite)});
+  self->send(txn, start_server_transaction{in, std::move(cancelled_invite)});
   return txn;
 }
 
@@ -142,7 +142,7 @@ caf::result<caf::actor> on_client_request(self_ptr self, client_request& r) {
   if (st.clients.count(key) != 0) return refuse(self, r, "a client transaction with this branch and method is running");
   caf::actor txn = take_idle(self, request->method() == sip_method::invite ? transaction_kind::invite_client
                                                                            : transaction_kind::non_invite_client);
-  self->send(txn, start_client_transaction{peers(self, r.tu), std::move(r.request)});
+  self->send(txn, start_client_transaction{std::move(r.request), r.tu ? std::move(r.tu) : st.tu});
   ++st.counters.client_created;
   st.clients.emplace(std::move(key), txn);
   if (!self->current_message_id().is_request()) return caf::delegated<caf::actor>{};
@@ -211,7 +211,15 @@ caf::behavior routing(self_ptr self) {
       for (const auto& idle : st.idle) c.idle += idle.size();
       return c;
     },
-    [=](transport_atom, caf::actor& transport) { self->state.transport = std::move(transport); },
+    [=](transport_atom, caf::actor& transport) {
+      // Idle transactions hold the old transport: they go, new ones get the new one.
+      auto& st = self->state;
+      st.transport = std::move(transport);
+      for (auto& idle : st.idle) {
+        for (auto& t : idle) self->send(t, retire_atom::value);
+        idle.clear();
+      }
+    },
   };
 }
 

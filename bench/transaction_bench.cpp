@@ -136,14 +136,14 @@ caf::behavior driver(caf::event_based_actor* self, const options* o, int id, caf
   };
 }
 
-// --poll N sets scheduler.work-stealing.aggressive-poll-attempts (CAF's default: 100).
+// --poll N sets work-stealing.aggressive-poll-attempts (CAF's default: 100).
 int poll_attempts = -1;
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
   cfg.set("scheduler.max-threads", threads);
   cfg.set("scheduler.max-throughput", 100);
   cfg.set("logger.verbosity", caf::atom("quiet"));
-  if (poll_attempts >= 0) cfg.set("scheduler.work-stealing.aggressive-poll-attempts", poll_attempts);
+  if (poll_attempts >= 0) cfg.set("work-stealing.aggressive-poll-attempts", poll_attempts);
   return cfg;
 }
 

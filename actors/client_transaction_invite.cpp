@@ -124,6 +124,7 @@ caf::behavior calling(self_ptr self) {
       // "When timer A fires, the client transaction MUST retransmit the request by passing it
       // to the transport layer, and MUST reset the timer with a value of 2*T1."
       self->send(st.peers.transport, st.request);
+      count_retransmission(self);
       st.interval_a *= 2;
       arm<timer_a_atom>(self, st.a, st.interval_a);
     },

@@ -42,6 +42,7 @@ void terminated(self_ptr self) {
 void retransmit(self_ptr self, milliseconds next) {
   auto& st = self->state;
   self->send(st.peers.transport, st.request);
+  count_retransmission(self);
   st.interval_e = next;
   arm<timer_e_atom>(self, st.e, next);
 }

@@ -146,6 +146,7 @@ caf::behavior completed(self_ptr self) {
       // "If timer G fires, the response is passed to the transport layer once more for
       // retransmission, and timer G is set to fire in MIN(2*T1, T2) seconds."
       send_response(self, st.last_response);
+      count_retransmission(self);
       st.interval_g = std::min(2 * st.interval_g, st.config.t2);
       arm<timer_g_atom>(self, st.g, st.interval_g);
     },

@@ -15,6 +15,7 @@ transaction_layer_counters& transaction_layer_counters::operator+=(const transac
   cancels_unmatched += o.cancels_unmatched;
   stray_responses += o.stray_responses;
   rejected += o.rejected;
+  retransmitted += o.retransmitted;
   reused += o.reused;
   idle += o.idle;
   return *this;

@@ -60,6 +60,7 @@ struct transaction_layer_counters {
   std::uint64_t cancels_unmatched = 0;   // CANCELs that matched no INVITE (§9.2: the TU answers 481)
   std::uint64_t stray_responses = 0;     // responses that matched no client transaction
   std::uint64_t rejected = 0;            // client_requests refused (ACK, duplicate branch, no message)
+  std::uint64_t retransmitted = 0;       // requests (Timer A, E) and responses (Timer G) sent again
   std::uint64_t reused = 0;              // transactions run by an actor that had ended another
   std::uint64_t idle = 0;                // ended transaction actors kept for reuse
 

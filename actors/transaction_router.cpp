@@ -10,6 +10,7 @@
 #include "actors/server_transaction_non_invite.hpp"
 #include "actors/transaction_reuse.hpp"
 #include "actors/transaction_timer_service.hpp"
+#include "actors/transaction_timers.hpp"
 
 namespace sipactor {
 
@@ -204,6 +205,7 @@ caf::behavior routing(self_ptr self) {
     [=](const transaction_terminated& e) { on_terminated(self, e); },
     [=](const schedule_timer& request) { on_schedule(self, request); },
     [=](timer_wake_atom, time_point planned) { on_wake(self, planned); },
+    [=](transaction_timers::retransmitted_atom) { ++self->state.counters.retransmitted; },
     [=](transport::stats_atom) {
       auto& st = self->state;
       transaction_layer_counters c = st.counters;

@@ -150,6 +150,14 @@ void inform_transport_error(Self* self, transport::send_failed& failure) {
   self->send(st.peers.tu, transaction_transport_error{st.request.message, std::move(failure.reason), me(self)});
 }
 
+// A retransmission by this transaction (Timer A, E, G): counted by the router shard, when there
+// is one (transaction_layer_counters::retransmitted).
+using retransmitted_atom = caf::atom_constant<caf::atom("retrans")>;
+template <class Self>
+void count_retransmission(Self* self) {
+  if (const caf::actor& shard = self->state.peers.timers) self->send(shard, retransmitted_atom::value);
+}
+
 // Server transactions, §18.2.2: over the connection the request came on, else to its source.
 template <class Self>
 void send_response(Self* self, const message_ptr& response) {

@@ -211,6 +211,7 @@ TEST_CASE_METHOD(router_fixture, "Router: timers run on the shard at their exact
   REQUIRE(timeouts.size() == 1);  // Timer B
   CHECK(timeouts[0].time == 32000ms);
   CHECK(counters().live == 0);
+  CHECK(counters().retransmitted == 6);  // the six Timer A sends, counted by the shard
 }
 
 TEST_CASE_METHOD(router_fixture, "Router: a finished transaction leaves no timer behind",

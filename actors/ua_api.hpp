@@ -13,6 +13,7 @@
 
 #include <caf/all.hpp>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,6 +27,12 @@ struct header_field {
   std::string value;
 };
 
+// A username and password for Digest challenges (RFC 3261 §22.2-22.3).
+struct credentials {
+  std::string username;
+  std::string password;
+};
+
 // --- commands from the application
 
 // Out of any dialog, a request other than INVITE, ACK, CANCEL (OPTIONS §11, MESSAGE, REGISTER
@@ -37,6 +44,9 @@ struct send_request {
   std::string content_type;
   std::string body;
   std::string to;  // To URI when it differs from the target (e.g. REGISTER, §10.2)
+  // Answers 401/407 with these instead of the stack's configured accounts (e.g. one REGISTER per
+  // user, §10.2); empty username: the configured accounts.
+  credentials auth;
 };
 
 // An INVITE out of any dialog (§13.2.1). Answered with call_outcome once the call is answered

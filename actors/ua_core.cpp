@@ -155,7 +155,7 @@ caf::result<request_outcome> on_send_request(self_ptr self, send_request& r) {
   auto made = make_request(st.env->config.identity, spec);
   if (!made) return request_outcome{500, made.reason(), {}};
   for (const auto& h : r.headers) made->request.add_header(h.name, h.value);
-  caf::actor sender = spawn_ua_request(self->system(), st.env, std::move(*made), false, caf::actor{});
+  caf::actor sender = spawn_ua_request(self->system(), st.env, std::move(*made), false, caf::actor{}, std::move(r.auth));
   self->delegate(sender, send_atom::value);
   return caf::delegated<request_outcome>{};
 }

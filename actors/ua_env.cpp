@@ -46,14 +46,22 @@ ready_request make_ready(const ua_env& env, outgoing_request& request) {
 }
 
 auth_retry retry_with_credentials(const ua_env& env, const message_ptr& sent, const message& response,
-                                  const std::string& next_hop, const std::vector<std::string>& already_tried) {
+                                  const std::string& next_hop, const std::vector<std::string>& already_tried,
+                                  const credentials& override_account) {
   auth_retry retry;
   // §22.2 (401, WWW-Authenticate -> Authorization), §22.3 (407, Proxy-Authenticate ->
   // Proxy-Authorization).
   bool proxy = response.status() == 407;
   const auto& challenges = proxy ? response.proxy_authenticate() : response.www_authenticate();
   if (!challenges || !sent) return retry;
-  for (const auto& account : env.config.accounts) {
+  std::vector<ua_config::account> given;
+  if (!override_account.username.empty()) {
+    ua_config::account a;
+    a.credentials.username = override_account.username;
+    a.credentials.password = override_account.password;
+    given.push_back(std::move(a));
+  }
+  for (const auto& account : given.empty() ? env.config.accounts : given) {
     const auth_value* challenge = auth::choose_challenge(*challenges, account.credentials, account.realm);
     if (!challenge) continue;
     std::string realm = challenge->param_unquoted("realm");

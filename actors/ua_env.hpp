@@ -42,8 +42,10 @@ struct auth_retry {
   std::string realm;
   bool ok = false;
 };
+// `override_account`: when its username is set, the only account used.
 auth_retry retry_with_credentials(const ua_env& env, const message_ptr& sent, const message& response,
-                                  const std::string& next_hop, const std::vector<std::string>& already_tried);
+                                  const std::string& next_hop, const std::vector<std::string>& already_tried,
+                                  const credentials& override_account = {});
 
 // --- between the UA core's shards and its call actors
 

@@ -23,6 +23,7 @@ struct request_state {
   std::optional<redirect_target_set> targets;  // §8.1.3.4, made at the first 3xx
   std::size_t redirects = 0;
   std::uint32_t last_cseq = 0;
+  credentials auth;
   static inline const char* name = "sip-ua-request";
 };
 
@@ -78,7 +79,7 @@ void on_response(self_ptr self, const message_ptr& response) {
   // §8.1.3.3: a response with more than one Via is discarded.
   if (!response_has_one_via(*response)) return;
   if (status == 401 || status == 407) {
-    auth_retry retry = retry_with_credentials(*st.env, st.sent, *response, st.next_hop, st.realms_tried);
+    auth_retry retry = retry_with_credentials(*st.env, st.sent, *response, st.next_hop, st.realms_tried, st.auth);
     if (retry.ok) {
       st.realms_tried.push_back(retry.realm);
       st.next = std::move(retry.request);
@@ -110,20 +111,21 @@ caf::behavior sending(self_ptr self) {
 }  // namespace
 
 caf::actor spawn_ua_request(caf::actor_system& sys, ua_env_ptr env, outgoing_request request, bool in_dialog,
-                            caf::actor observer) {
+                            caf::actor observer, credentials auth) {
   // outgoing_request holds a move-only builder: handed over through a shared holder.
   auto holder = std::make_shared<outgoing_request>(std::move(request));
   return sys.spawn(
       [](self_ptr self, ua_env_ptr env, std::shared_ptr<outgoing_request> request, bool in_dialog,
-         caf::actor observer) -> caf::behavior {
+         caf::actor observer, credentials auth) -> caf::behavior {
         auto& st = self->state;
+        st.auth = std::move(auth);
         st.env = std::move(env);
         st.next = std::move(*request);
         st.in_dialog = in_dialog;
         st.observer = std::move(observer);
         return sending(self);
       },
-      std::move(env), std::move(holder), in_dialog, std::move(observer));
+      std::move(env), std::move(holder), in_dialog, std::move(observer), std::move(auth));
 }
 
 }  // namespace sipactor

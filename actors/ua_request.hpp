@@ -24,8 +24,9 @@ struct request_finished {
 };
 
 // `in_dialog`: no redirection (a 3xx within a dialog is a final answer). `observer` may be empty.
+// `auth`: credentials for challenges instead of the configured accounts (send_request::auth).
 caf::actor spawn_ua_request(caf::actor_system& sys, ua_env_ptr env, outgoing_request request, bool in_dialog,
-                            caf::actor observer);
+                            caf::actor observer, credentials auth = {});
 
 }  // namespace sipactor
 

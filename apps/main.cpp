@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "apps/parse_command.hpp"
+#include "apps/stress_command.hpp"
 #include "apps/user_command.hpp"
 
 namespace {
@@ -11,7 +12,8 @@ void usage(std::ostream& out) {
   out << "usage: sipactor COMMAND [ARGS]\n"
          "commands:\n"
          "  parse FILE...   parse SIP messages and report each verdict\n"
-         "  user add|list   manage the Digest users file (sipactor user --help)\n";
+         "  user add|list   manage the Digest users file (sipactor user --help)\n"
+         "  stress ...      SIP load generator and responder (sipactor stress --help)\n";
 }
 }  // namespace
 
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "parse") return sipactor::apps::run_parse_command(args, std::cout, std::cerr);
   if (command == "user") return sipactor::apps::run_user_command(args, std::cin, std::cout, std::cerr);
+  if (command == "stress") return sipactor::apps::run_stress_command(args, std::cout, std::cerr);
   if (command == "--help" || command == "-h" || command == "help") {
     usage(std::cout);
     return 0;

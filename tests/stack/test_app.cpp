@@ -16,6 +16,7 @@ caf::actor spawn_test_app(caf::actor_system& sys, std::shared_ptr<app_log> log, 
             }
             for (const auto& p : script.provisional) self->send(c.call, p);
             if (script.hold) return self->make_response_promise<answer>();  // never delivered
+            if (script.decide) return script.decide(*c.invite);
             return script.final_answer;
           },
           [=](const incoming_request& r) {

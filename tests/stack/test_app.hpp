@@ -19,6 +19,8 @@ struct app_script {
   answer final_answer{200, {}, {}, "application/sdp", "v=0\r\n"};
   bool hold = false;                   // never answer calls finally (a CANCEL is coming)
   answer request_answer{200, {}, {}, {}, {}};  // the answer to every incoming_request
+  // When set, decides the final answer to each INVITE instead of final_answer.
+  std::function<answer(const message&)> decide;
 };
 
 struct app_log {

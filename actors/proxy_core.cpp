@@ -54,13 +54,6 @@ void on_cancel(self_ptr self, const tu_request& e) {
   if (i != st.contexts.end()) self->send(i->second, cancel_context{e.inbound.message});
 }
 
-// A REGISTER for one of our domains, with no Route left to follow, is for our registrar (§10).
-bool is_for_registrar(const proxy_config& config, const routed_request& routed) {
-  const message& request = *routed.request;
-  return request.method() == sip_method::register_ && routed.remaining_routes() == 0 &&
-         (is_our_domain(config, request.request_uri().host) || indicates_this_proxy(config, request.request_uri()));
-}
-
 void on_request(self_ptr self, tu_request& e) {
   auto& st = self->state;
   if (!e.inbound.message || !e.inbound.message->is_request()) return;

@@ -41,6 +41,12 @@ void forward_stateless_request(caf::event_based_actor* self, const proxy_env_ptr
   uas_check_result checked = validate_proxy_request(env->config, request);
   if (!checked.passed()) return answer(self, *env, in, checked.response);
   routed_request routed = preprocess_routes(env->config, in.message);
+  if (is_for_registrar(env->config, routed)) {
+    // Without a server transaction the registrar answers through the transport (its tu_request
+    // has no server_transaction).
+    if (env->config.registrar) return self->send(env->config.registrar, tu_request{in, {}, {}});
+    return answer(self, *env, in, proxy_response(request, 501, "No Registrar Here"));
+  }
   target_decision d = decide_targets(env->config, routed);
   if (d.status != 0) return answer(self, *env, in, proxy_response(request, d.status, d.reason));
   if (!d.needs_lookup()) return send_to(self, env, in, routed, std::move(d.targets), 0);

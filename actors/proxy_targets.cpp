@@ -17,6 +17,12 @@ bool same_target(const proxy_target& a, const proxy_target& b) {
 
 }  // namespace
 
+bool is_for_registrar(const proxy_config& config, const routed_request& routed) {
+  const message& request = *routed.request;
+  return request.method() == sip_method::register_ && routed.remaining_routes() == 0 &&
+         (is_our_domain(config, request.request_uri().host) || indicates_this_proxy(config, request.request_uri()));
+}
+
 target_decision decide_targets(const proxy_config& config, const routed_request& routed) {
   target_decision d;
   const message& request = *routed.request;

@@ -46,6 +46,10 @@ struct target_decision {
   bool needs_lookup() const noexcept { return !aor.empty(); }
 };
 
+// A REGISTER for one of our domains (or our own address) with no Route left to follow is for our
+// registrar (§10), not for the location service's contacts.
+bool is_for_registrar(const proxy_config& config, const routed_request& routed);
+
 // §16.5 and §16.12, in this order:
 //  - a Request-URI with maddr is the only target ("MUST be placed into the target set as the
 //    only target URI");

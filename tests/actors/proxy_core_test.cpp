@@ -166,6 +166,30 @@ TEST_CASE("proxy core: Timer C cancels a branch that rings too long (§16.8)", "
   CHECK(f.upstream() == std::vector<int>{180, 183, 487});
 }
 
+TEST_CASE("proxy core: Timer C without a provisional response counts as 408 (§16.8)", "[proxy][actors]") {
+  transaction_config slow;
+  slow.t1 = std::chrono::seconds(5);  // Timer B = 64*T1 = 320 s, after Timer C
+  proxy_fixture f{proxy_test::config(), true, slow};
+  f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}});
+  f.from_network(request());
+  f.advance(std::chrono::seconds(184));
+  CHECK(f.upstream().empty());
+  f.advance(std::chrono::seconds(1));
+  CHECK(f.upstream() == std::vector<int>{408});
+  CHECK(f.requests_sent("CANCEL").empty());  // §9.1: none without a provisional response
+}
+
+TEST_CASE("proxy core: 2xx retransmissions are forwarded while the context lingers (RFC 6026)", "[proxy][actors]") {
+  proxy_fixture f;
+  f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}});
+  f.from_network(request());
+  auto invite = f.sent_to("INVITE", "192.0.2.21");
+  f.answer(invite, 200, "b21");
+  f.advance(std::chrono::seconds(1));
+  f.answer(invite, 200, "b21");
+  CHECK(f.upstream() == std::vector<int>{200, 200});
+}
+
 TEST_CASE("proxy core: a CANCEL from the caller cancels every branch; 487 flows back", "[proxy][actors]") {
   proxy_fixture f;
   auto [first, second] = fork_to_two(f);

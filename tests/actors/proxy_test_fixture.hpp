@@ -32,7 +32,9 @@ struct proxy_fixture : transaction_fixture {
     return {[=](const tu_request& r) { registrar_got.push_back(r); }};
   }, this);
 
-  explicit proxy_fixture(proxy_config c = proxy_test::config(), bool with_registrar = true) {
+  explicit proxy_fixture(proxy_config c = proxy_test::config(), bool with_registrar = true,
+                         transaction_config timers = {}) {
+    config = timers;
     if (with_registrar) c.registrar = registrar;
     c.shards = 2;
     core = spawn_proxy_core(sys, c, {}, {}, target_source);

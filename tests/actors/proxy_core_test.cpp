@@ -22,6 +22,13 @@ std::vector<proxy_target> contacts(std::initializer_list<std::pair<const char*, 
   return out;
 }
 
+// An INVITE for Bob, who has one contact: the request forwarded to it.
+sent_message invite_to_one(proxy_fixture& f) {
+  f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}});
+  f.from_network(request());
+  return f.sent_to("INVITE", "192.0.2.21");
+}
+
 // An INVITE for Bob, who has two contacts of equal q: forwarded to both (§16.6).
 std::pair<sent_message, sent_message> fork_to_two(proxy_fixture& f) {
   f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}, {"sip:bob@192.0.2.22", 1000}});
@@ -150,9 +157,7 @@ TEST_CASE("proxy core: 401 and 407 challenges of all branches are aggregated", "
 
 TEST_CASE("proxy core: Timer C cancels a branch that rings too long (§16.8)", "[proxy][actors]") {
   proxy_fixture f;
-  f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}});
-  f.from_network(request());
-  auto invite = f.sent_to("INVITE", "192.0.2.21");
+  auto invite = invite_to_one(f);
   f.answer(invite, 180, "b21");
   f.advance(std::chrono::seconds(60));
   f.answer(invite, 183, "b21");  // §16.7 step 2: a provisional resets Timer C
@@ -181,9 +186,7 @@ TEST_CASE("proxy core: Timer C without a provisional response counts as 408 (§1
 
 TEST_CASE("proxy core: 2xx retransmissions are forwarded while the context lingers (RFC 6026)", "[proxy][actors]") {
   proxy_fixture f;
-  f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}});
-  f.from_network(request());
-  auto invite = f.sent_to("INVITE", "192.0.2.21");
+  auto invite = invite_to_one(f);
   f.answer(invite, 200, "b21");
   f.advance(std::chrono::seconds(1));
   f.answer(invite, 200, "b21");

@@ -1,0 +1,315 @@
+// The response context of a stateful proxy (RFC 3261 §16.6, §16.7): one actor per proxied
+// request. It holds the server transaction, forwards the request to the target set group by
+// group (§16.6: "processing the groups serially and processing the targets in each group in
+// parallel"), is the TU of one client transaction per branch, keeps Timer C per INVITE branch
+// (§16.8), forwards provisional and 2xx responses at once and the best final response when every
+// branch has ended (§16.7), and cancels pending branches (§16.7 step 10, §16.10).
+#include <string>
+#include <vector>
+
+#include "actors/proxy_branch.hpp"
+#include "actors/proxy_env.hpp"
+#include "actors/proxy_forwarding.hpp"
+#include "actors/proxy_responses.hpp"
+#include "actors/transaction_layer.hpp"
+#include "actors/ua_request_factory.hpp"
+
+namespace sipactor {
+
+namespace {
+
+// One forwarded request and its client transaction (§16.6 step 10).
+struct branch {
+  proxy_target target;
+  std::string id;  // the branch parameter of our Via: responses are matched by it
+  transport::outbound_request out;
+  bool provisional = false;  // a 1xx arrived: a CANCEL may be sent (§9.1)
+  bool done = false;         // a final response, a timeout, a transport error or Timer C ended it
+  bool cancel_wanted = false;
+  bool cancel_sent = false;
+  std::uint64_t timer_c = 0;  // generation of the armed Timer C; older timers are stale
+};
+
+struct context_state {
+  proxy_env_ptr env;
+  tu_request request;  // its server_transaction gets our responses
+  routed_request routed;
+  caf::actor shard;
+  bool invite = false;
+  std::vector<std::vector<proxy_target>> groups;
+  std::size_t next_group = 0;
+  std::vector<branch> branches;
+  std::vector<context_response> finals;  // §16.7 step 4
+  bool looking_up = false;
+  bool final_sent = false;
+  bool got_2xx = false;
+  bool no_new_branches = false;  // a CANCEL (§16.10) or a 6xx (§16.7 step 5) arrived
+  bool lingering = false;
+  bool finished = false;
+  static inline const char* name = "sip-proxy-response-context";
+};
+
+using self_ptr = caf::stateful_actor<context_state>*;
+
+// The first message a context sends itself, so that it may answer and quit from a handler.
+using begin_atom = caf::atom_constant<caf::atom("pxbegin")>;
+
+const message& original(self_ptr self) { return *self->state.request.inbound.message; }
+
+void send_upstream(self_ptr self, const message_ptr& response) {
+  if (response && self->state.request.server_transaction) self->send(self->state.request.server_transaction, response);
+}
+
+branch* branch_of(self_ptr self, const message& m) {
+  if (m.via_count() == 0) return nullptr;
+  std::string_view id = m.top_via().branch;
+  for (branch& b : self->state.branches)
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+void arm_timer_c(self_ptr self, std::size_t index) {
+  auto& st = self->state;
+  if (!st.invite) return;
+  std::uint64_t generation = ++st.branches[index].timer_c;
+  self->delayed_send(self, st.env->config.timer_c, timer_c_atom::value, index, generation);
+}
+
+// §9.1, §16.7 step 10: "A pending client transaction is one that has received a provisional
+// response, but no final response ... and has not had an associated CANCEL generated for it."
+// One without a provisional response gets its CANCEL when the first arrives ("If no provisional
+// response has been received, the CANCEL request MUST NOT be sent").
+void cancel_branch(self_ptr self, branch& b) {
+  if (b.done || b.cancel_sent || !self->state.invite) return;
+  b.cancel_wanted = true;
+  if (!b.provisional) return;
+  parse_result cancel = make_cancel(*b.out.message);
+  if (!cancel.ok()) return;
+  b.cancel_sent = true;
+  // "The destination address, port, and transport for the CANCEL MUST be identical to those
+  // used to send the original request."
+  transport::outbound_request out{cancel.message, b.out.transport, b.out.destination, b.out.server_name};
+  self->send(self->state.env->transactions, client_request{std::move(out), caf::actor_cast<caf::actor>(self)});
+}
+
+void cancel_pending(self_ptr self) {
+  for (branch& b : self->state.branches) cancel_branch(self, b);
+}
+
+void finish(self_ptr self) {
+  auto& st = self->state;
+  if (st.finished) return;
+  st.finished = true;
+  if (st.invite && st.request.server_transaction)
+    self->send(st.shard, context_finished{st.request.server_transaction.id()});
+  self->quit();
+}
+
+void start_next_group(self_ptr self);
+
+// Every branch ended: the next group, the best response, or the end of the context.
+void check_done(self_ptr self) {
+  auto& st = self->state;
+  if (st.looking_up) return;
+  for (const branch& b : st.branches)
+    if (!b.done) return;
+  if (!st.final_sent) {
+    if (!st.no_new_branches && st.next_group < st.groups.size()) return start_next_group(self);
+    // §16.7 step 6: "A stateful proxy MUST send a final response to a response context's server
+    // transaction if no final responses have been immediately forwarded by the above rules and
+    // all client transactions in this response context have been terminated."
+    send_upstream(self, best_response(st.finals, original(self)));
+    st.final_sent = true;
+  }
+  // §16.7 step 9: "The proxy MUST maintain the response context until all of its associated
+  // transactions have been terminated": after a 2xx, INVITE client transactions pass up 2xx
+  // retransmissions until Timer M (RFC 6026 §7.2).
+  if (st.got_2xx && st.invite && st.env->config.linger_after_2xx.count() > 0) {
+    if (st.lingering) return;
+    st.lingering = true;
+    self->delayed_send(self, st.env->config.linger_after_2xx, linger_atom::value);
+    return;
+  }
+  finish(self);
+}
+
+// §16.6 step 7: a target the request cannot be sent to acts "as if this element of the target set
+// returned a 408 (Request Timeout) final response"; §16.9: a transport error as a 503.
+void branch_failed(self_ptr self, branch& b, int status) {
+  if (b.done) return;
+  b.done = true;
+  self->state.finals.push_back({proxy_response(original(self), status), false});
+}
+
+void start_next_group(self_ptr self) {
+  auto& st = self->state;
+  while (st.next_group < st.groups.size()) {
+    const auto& group = st.groups[st.next_group++];
+    bool started = false;
+    for (const proxy_target& target : group) {
+      std::string id = stateful_branch(*st.routed.received);
+      forwarded_request f = forward_request(st.env->config, st.routed, st.request.inbound.transport, target, id);
+      if (!f.ok()) {
+        st.finals.push_back({proxy_response(original(self), 408), false});
+        continue;
+      }
+      st.branches.push_back(branch{target, std::move(id), f.out});
+      // §16.6 step 10: "A stateful proxy MUST create a new client transaction for this request";
+      // its events come here.
+      self->send(st.env->transactions, client_request{std::move(f.out), caf::actor_cast<caf::actor>(self)});
+      // §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
+      arm_timer_c(self, st.branches.size() - 1);
+      started = true;
+    }
+    if (started) return;
+  }
+  check_done(self);
+}
+
+void start(self_ptr self, std::vector<proxy_target> targets, int status) {
+  auto& st = self->state;
+  st.looking_up = false;
+  st.groups = fork_groups(std::move(targets), st.env->config.forking);
+  if (st.no_new_branches) return check_done(self);  // a CANCEL came during the lookup
+  if (st.groups.empty()) {
+    // §16.5: "If the target set remains empty after applying all of the above, the proxy MUST
+    // return an error response, which SHOULD be the 480 (Temporarily Unavailable) response."
+    st.finals.push_back({proxy_response(original(self), status != 0 ? status : 480), false});
+    return check_done(self);
+  }
+  start_next_group(self);
+}
+
+void on_response(self_ptr self, const tu_response& r) {
+  auto& st = self->state;
+  if (!r.response || r.response->method() == sip_method::cancel) return;  // the 200 to our CANCEL
+  // §16.7 step 3: "If no Via header field values remain in the response, the response was meant
+  // for this element and MUST NOT be forwarded."
+  if (r.response->via_count() < 2) return;
+  branch* b = branch_of(self, *r.response);
+  if (!b) return;
+  int status = r.response->status();
+  if (status < 200) {
+    b->provisional = true;
+    // §16.7 step 2: "if the response is a provisional response with status codes 101 to 199
+    // inclusive (i.e., anything but 100), the proxy MUST reset timer C for that client transaction."
+    if (status > 100 && !b->done) arm_timer_c(self, static_cast<std::size_t>(b - st.branches.data()));
+    if (b->cancel_wanted) cancel_branch(self, *b);
+  } else {
+    b->done = true;
+  }
+  switch (dispose(*r.response, st.final_sent)) {
+    case response_disposition::forward_now:
+      send_upstream(self, without_top_via(r.response));
+      if (status / 100 == 2) {
+        st.got_2xx = true;
+        st.final_sent = true;
+        st.no_new_branches = true;
+        // §16.7 step 10: "If the forwarded response was a final response, the proxy MUST
+        // generate a CANCEL request for all pending client transactions".
+        cancel_pending(self);
+      }
+      break;
+    case response_disposition::keep:
+      st.finals.push_back({r.response, true});
+      if (status >= 600) {
+        // §16.7 step 5: "If a 6xx response is received, it is not immediately forwarded, but the
+        // stateful proxy SHOULD cancel all client pending transactions ... and it MUST NOT
+        // create any new branches in this context."
+        st.no_new_branches = true;
+        cancel_pending(self);
+      }
+      break;
+    case response_disposition::drop:
+      break;
+  }
+  if (status >= 200) check_done(self);
+}
+
+// Timer B/F of a branch, or a transport error (§16.9: "as if the forwarded request received a 503").
+void on_branch_error(self_ptr self, const message_ptr& request, int status) {
+  if (!request || request->method() == sip_method::cancel) return;
+  if (branch* b = branch_of(self, *request)) {
+    branch_failed(self, *b, status);
+    check_done(self);
+  }
+}
+
+// §16.8: "If the client transaction has received a provisional response, the proxy MUST generate
+// a CANCEL request matching that transaction. If the client transaction has not received a
+// provisional response, the proxy MUST behave as if the transaction received a 408". A branch
+// whose CANCEL was not answered by Timer C's next expiry is given up as a 408 too.
+void on_timer_c(self_ptr self, std::size_t index, std::uint64_t generation) {
+  auto& st = self->state;
+  if (index >= st.branches.size()) return;
+  branch& b = st.branches[index];
+  if (b.done || b.timer_c != generation) return;
+  if (b.provisional && !b.cancel_sent) {
+    cancel_branch(self, b);
+    arm_timer_c(self, index);
+    return;
+  }
+  branch_failed(self, b, 408);
+  check_done(self);
+}
+
+// §16.10: "A proxy MUST cancel any pending client transactions associated with a response
+// context when it receives a matching CANCEL request." The 200 to the CANCEL is the core's.
+void on_cancel(self_ptr self) {
+  auto& st = self->state;
+  st.no_new_branches = true;
+  if (st.final_sent) return;
+  if (st.branches.empty()) {
+    // Nothing forwarded yet (a lookup is running): the INVITE ends here (§9.2: 487).
+    send_upstream(self, proxy_response(original(self), 487));
+    st.final_sent = true;
+    return finish(self);
+  }
+  cancel_pending(self);
+}
+
+// §16.5: the target set, from the request or the target source.
+void begin(self_ptr self) {
+  auto& st = self->state;
+  target_decision d = decide_targets(st.env->config, st.routed);
+  if (d.status != 0) {
+    st.finals.push_back({proxy_response(original(self), d.status, d.reason), false});
+    check_done(self);
+  } else if (d.needs_lookup()) {
+    st.looking_up = true;
+    find_targets(self, *st.env, std::move(d.aor), st.routed.request,
+                 [self](target_answer a) { start(self, std::move(a.targets), a.status); });
+  } else {
+    start(self, std::move(d.targets), 0);
+  }
+}
+
+caf::behavior response_context(self_ptr self, proxy_env_ptr env, tu_request request, routed_request routed,
+                               caf::actor shard) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  st.request = std::move(request);
+  st.routed = std::move(routed);
+  st.shard = std::move(shard);
+  st.invite = original(self).method() == sip_method::invite;
+  self->send(self, begin_atom::value);
+  return {
+      [=](begin_atom) { begin(self); },
+      [=](const tu_response& r) { on_response(self, r); },
+      [=](const transaction_timeout& t) { on_branch_error(self, t.request, 408); },
+      [=](const transaction_transport_error& e) { on_branch_error(self, e.request, 503); },
+      [](const transaction_terminated&) {},
+      [=](timer_c_atom, std::size_t index, std::uint64_t generation) { on_timer_c(self, index, generation); },
+      [=](const cancel_context&) { on_cancel(self); },
+      [=](linger_atom) { finish(self); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_response_context(caf::actor_system& sys, proxy_env_ptr env, tu_request request,
+                                  routed_request routed, caf::actor shard) {
+  return sys.spawn(response_context, std::move(env), std::move(request), std::move(routed), std::move(shard));
+}
+
+}  // namespace sipactor

@@ -1,0 +1,207 @@
+#include "actors/proxy_core.hpp"
+
+#include <atomic>
+#include <functional>
+#include <thread>
+#include <unordered_map>
+
+#include "actors/proxy_env.hpp"
+#include "actors/proxy_responses.hpp"
+#include "actors/proxy_validation.hpp"
+#include "actors/transaction_layer.hpp"
+
+namespace sipactor {
+
+proxy_counters& proxy_counters::operator+=(const proxy_counters& o) noexcept {
+  contexts += o.contexts;
+  rejected += o.rejected;
+  stateless_requests += o.stateless_requests;
+  stray_responses += o.stray_responses;
+  cancels += o.cancels;
+  registers += o.registers;
+  return *this;
+}
+
+namespace {
+
+struct shard_state {
+  proxy_env_ptr env;
+  // §16.10: the response context of each INVITE server transaction, for its CANCEL.
+  std::unordered_map<caf::actor_id, caf::actor> contexts;
+  proxy_counters counters;
+  static inline const char* name = "sip-proxy-core-shard";
+};
+
+using self_ptr = caf::stateful_actor<shard_state>*;
+
+void respond(self_ptr self, const caf::actor& server_transaction, const message_ptr& response) {
+  if (server_transaction && response) self->send(server_transaction, response);
+}
+
+// §16.10: "If a matching response context is found, the element MUST immediately return a 200
+// (OK) response to the CANCEL request ... Furthermore, the element MUST generate CANCEL requests
+// for all pending client transactions in the context". The transaction layer matched the CANCEL
+// to its INVITE server transaction (§9.2); none matched: 481, as a UAS (§9.2). (§16.10's stateless
+// forwarding of an unmatched CANCEL is for a proxy that may have forwarded the INVITE
+// statelessly; a stateful core never does, and in stateless mode every CANCEL is forwarded.)
+void on_cancel(self_ptr self, const tu_request& e) {
+  auto& st = self->state;
+  const message& cancel = *e.inbound.message;
+  ++st.counters.cancels;
+  if (!e.cancelled_invite) return respond(self, e.server_transaction, proxy_response(cancel, 481));
+  respond(self, e.server_transaction, proxy_response(cancel, 200));
+  auto i = st.contexts.find(e.cancelled_invite.id());
+  if (i != st.contexts.end()) self->send(i->second, cancel_context{e.inbound.message});
+}
+
+void on_request(self_ptr self, tu_request& e) {
+  auto& st = self->state;
+  if (!e.inbound.message || !e.inbound.message->is_request()) return;
+  const message& request = *e.inbound.message;
+  // The ACK for a 2xx is a transaction of its own without responses (§17.1.1.3): forwarded
+  // statelessly. In stateless mode everything is.
+  if (request.method() == sip_method::ack || st.env->config.stateless) {
+    ++st.counters.stateless_requests;
+    return forward_stateless_request(self, st.env, e.inbound);
+  }
+  if (request.method() == sip_method::cancel) return on_cancel(self, e);
+  // §16.3: "If any of these checks fail, the element MUST behave as a user agent server".
+  uas_check_result checked = validate_proxy_request(st.env->config, request);
+  if (!checked.passed()) {
+    ++st.counters.rejected;
+    return respond(self, e.server_transaction, checked.response);
+  }
+  routed_request routed = preprocess_routes(st.env->config, e.inbound.message);
+  if (is_for_registrar(st.env->config, routed)) {
+    ++st.counters.registers;
+    if (st.env->config.registrar) return self->send(st.env->config.registrar, std::move(e));
+    return respond(self, e.server_transaction, proxy_response(request, 501, "No Registrar Here"));
+  }
+  ++st.counters.contexts;
+  caf::actor server_transaction = e.server_transaction;
+  bool invite = request.method() == sip_method::invite;
+  caf::actor context = spawn_response_context(self->system(), st.env, std::move(e), std::move(routed),
+                                              caf::actor_cast<caf::actor>(self));
+  if (invite && server_transaction) st.contexts.emplace(server_transaction.id(), std::move(context));
+}
+
+caf::behavior shard(self_ptr self) {
+  return {
+      [=](tu_request& e) { on_request(self, e); },
+      [=](const stray_response& s) {
+        // §16.7: "If none is found, the element MUST process the response (even if it is an
+        // informational response) as a stateless proxy".
+        if (forward_stateless_response(self, *self->state.env, s.inbound.message)) ++self->state.counters.stray_responses;
+      },
+      [=](const transport::inbound_message& in) {
+        if (!in.message) return;
+        if (in.message->is_response()) {
+          if (forward_stateless_response(self, *self->state.env, in.message)) ++self->state.counters.stray_responses;
+          return;
+        }
+        ++self->state.counters.stateless_requests;
+        forward_stateless_request(self, self->state.env, in);
+      },
+      [=](const context_finished& f) { self->state.contexts.erase(f.server_transaction); },
+      [=](transport::stats_atom) { return self->state.counters; },
+      // Server transaction events: §16.9 "If the proxy is notified of an error when forwarding a
+      // response, it drops the response"; a stateless send that failed is dropped as well.
+      [](const transaction_timeout&) {},
+      [](const transaction_transport_error&) {},
+      [](const transaction_terminated&) {},
+      [](const transport::send_failed&) {},
+  };
+}
+
+// --- the entry: which shard a message belongs to
+
+std::optional<std::string_view> call_id_of(const caf::type_erased_tuple& content) {
+  auto of = [](const message_ptr& m) -> std::optional<std::string_view> {
+    if (m) return m->call_id();
+    return std::nullopt;
+  };
+  if (content.match_elements<tu_request>()) return of(content.get_as<tu_request>(0).inbound.message);
+  if (content.match_elements<stray_response>()) return of(content.get_as<stray_response>(0).inbound.message);
+  if (content.match_elements<transport::inbound_message>())
+    return of(content.get_as<transport::inbound_message>(0).message);
+  return std::nullopt;
+}
+
+caf::actor_pool::policy dispatch_by_call_id() {
+  auto next = std::make_shared<std::atomic<std::size_t>>(0);
+  return [next](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec& shards,
+                caf::mailbox_element_ptr& element, caf::execution_unit* host) {
+    if (shards.empty()) return;
+    std::size_t n = shards.size();
+    auto call_id = call_id_of(element->content());
+    std::size_t index = call_id ? std::hash<std::string_view>{}(*call_id) % n
+                                : next->fetch_add(1, std::memory_order_relaxed) % n;
+    caf::actor target = shards[index];
+    guard.unlock();
+    target->enqueue(std::move(element), host);
+  };
+}
+
+proxy_core spawn_core(caf::actor_system& sys, std::shared_ptr<proxy_env> env) {
+  std::size_t n = env->config.shards;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  proxy_core core;
+  core.env = env;
+  proxy_env_ptr shared = env;
+  for (std::size_t i = 0; i < n; ++i) {
+    core.shards.push_back(sys.spawn(
+        [](self_ptr self, proxy_env_ptr env) -> caf::behavior {
+          self->state.env = std::move(env);
+          return shard(self);
+        },
+        shared));
+  }
+  std::size_t i = 0;
+  auto factory = [&] { return core.shards[i++]; };
+  core.entry = caf::actor_pool::make(sys.dummy_execution_unit(), n, factory, dispatch_by_call_id());
+  return core;
+}
+
+}  // namespace
+
+proxy_core spawn_proxy_core(caf::actor_system& sys, const proxy_config& config, caf::actor transactions,
+                            caf::actor transport, caf::actor target_source) {
+  auto env = std::make_shared<proxy_env>();
+  env->config = config;
+  env->transactions = std::move(transactions);
+  env->transport = std::move(transport);
+  env->target_source = std::move(target_source);
+  return spawn_core(sys, std::move(env));
+}
+
+proxy_core spawn_proxy_core(caf::actor_system& sys, const proxy_config& config, caf::actor transactions,
+                            caf::actor transport, const location_service& locations) {
+  auto env = std::make_shared<proxy_env>();
+  env->config = config;
+  env->transactions = std::move(transactions);
+  env->transport = std::move(transport);
+  env->locations = locations;
+  return spawn_core(sys, std::move(env));
+}
+
+void complete_proxy_core(proxy_core& core, caf::actor transactions, caf::actor transport,
+                         std::vector<transport::listen_point> listening) {
+  if (transactions) core.env->transactions = std::move(transactions);
+  if (transport) core.env->transport = std::move(transport);
+  if (!listening.empty()) core.env->config.listening = std::move(listening);
+}
+
+proxy_counters proxy_core_counters(caf::scoped_actor& self, const proxy_core& core) {
+  proxy_counters sum;
+  for (const auto& shard : core.shards)
+    self->request(shard, caf::infinite, transport::stats_atom::value)
+        .receive([&](const proxy_counters& c) { sum += c; }, [](caf::error&) {});
+  return sum;
+}
+
+void stop_proxy_core(const proxy_core& core) {
+  if (core.entry) caf::anon_send_exit(core.entry, caf::exit_reason::user_shutdown);
+  for (const auto& shard : core.shards) caf::anon_send_exit(shard, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace sipactor

@@ -1,0 +1,87 @@
+// What the actors of a proxy core share (immutable once traffic flows) and the messages between
+// the core's shards and their response contexts. Internal to actors/proxy_*.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "actors/location_service.hpp"
+#include "actors/proxy_config.hpp"
+#include "actors/proxy_routing.hpp"
+#include "actors/proxy_targets.hpp"
+#include "actors/transaction_messages.hpp"
+
+namespace sipactor {
+
+struct proxy_env {
+  proxy_config config;
+  caf::actor transactions;  // transaction_layer::entry: client transactions start there (§16.6 step 10)
+  caf::actor transport;     // stateless forwarding (§16.11), ACK for 2xx, stray responses (§16.7)
+  // §16.5: where the targets of our domains come from: the location service's shards directly,
+  // else a target source actor (target_query -> target_answer), else nowhere (480).
+  std::optional<location_service> locations;
+  caf::actor target_source;
+};
+using proxy_env_ptr = std::shared_ptr<const proxy_env>;
+
+// Asks the target source of `env` for `aor` from `self`; calls done(answer) (errors: status 500).
+template <class Self, class Done>
+void find_targets(Self* self, const proxy_env& env, std::string aor, message_ptr request, Done done) {
+  if (env.locations) {
+    self->request(env.locations->shard_for(aor), caf::infinite, location_lookup{std::move(aor)})
+        .then(
+            [=](const location_bindings& found) mutable {
+              target_answer a;
+              a.targets = targets_of(found.bindings);
+              // §16.5: "If the Request-URI indicates a resource at this proxy that does not
+              // exist, the proxy MUST return a 404 (Not Found) response."
+              if (a.targets.empty()) a.status = 404;
+              done(std::move(a));
+            },
+            [=](caf::error&) mutable { done(target_answer{{}, 500}); });
+    return;
+  }
+  if (env.target_source) {
+    self->request(env.target_source, caf::infinite, target_query{std::move(aor), std::move(request)})
+        .then([=](target_answer& a) mutable { done(std::move(a)); },
+              [=](caf::error&) mutable { done(target_answer{{}, 500}); });
+    return;
+  }
+  done(target_answer{});
+}
+
+// --- between a shard and its response contexts
+
+// §16.10: a CANCEL matched the INVITE of this context; cancel its pending branches.
+struct cancel_context {
+  message_ptr cancel;
+};
+// The context is done; its shard forgets the INVITE server transaction it served.
+struct context_finished {
+  caf::actor_id server_transaction = 0;
+};
+
+using timer_c_atom = caf::atom_constant<caf::atom("timerC")>;
+using linger_atom = caf::atom_constant<caf::atom("linger")>;
+
+// Spawns the response context (§16.7) of `request`, which passed §16.3 and §16.4 (`routed`).
+// It reports context_finished to `shard` when it quits.
+caf::actor spawn_response_context(caf::actor_system& sys, proxy_env_ptr env, tu_request request,
+                                  routed_request routed, caf::actor shard);
+
+// §16.11 and §16.7: forwarding without a transaction. `self` sends; answers go out through the
+// transport. `forward_stateless_request` runs §16.3-§16.6 for one target (the first).
+void forward_stateless_request(caf::event_based_actor* self, const proxy_env_ptr& env,
+                               const transport::inbound_message& inbound);
+// "the proxy MUST inspect the sent-by value in the first (topmost) Via ... If that address
+// matches the proxy ... remove that header field value from the response and forward the result
+// to the location indicated in the next Via header field value ... If the address does not match
+// the proxy, the message MUST be silently discarded." False when discarded.
+bool forward_stateless_response(caf::event_based_actor* self, const proxy_env& env, const message_ptr& response);
+
+}  // namespace sipactor
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::cancel_context)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::context_finished)

@@ -1,5 +1,7 @@
 #include "actors/proxy_core.hpp"
 
+#include "actors/sharded_entry.hpp"
+
 #include <atomic>
 #include <functional>
 #include <thread>
@@ -127,21 +129,6 @@ std::optional<std::string_view> call_id_of(const caf::type_erased_tuple& content
   return std::nullopt;
 }
 
-caf::actor_pool::policy dispatch_by_call_id() {
-  auto next = std::make_shared<std::atomic<std::size_t>>(0);
-  return [next](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec& shards,
-                caf::mailbox_element_ptr& element, caf::execution_unit* host) {
-    if (shards.empty()) return;
-    std::size_t n = shards.size();
-    auto call_id = call_id_of(element->content());
-    std::size_t index = call_id ? std::hash<std::string_view>{}(*call_id) % n
-                                : next->fetch_add(1, std::memory_order_relaxed) % n;
-    caf::actor target = shards[index];
-    guard.unlock();
-    target->enqueue(std::move(element), host);
-  };
-}
-
 proxy_core spawn_core(caf::actor_system& sys, std::shared_ptr<proxy_env> env) {
   std::size_t n = env->config.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
@@ -156,9 +143,10 @@ proxy_core spawn_core(caf::actor_system& sys, std::shared_ptr<proxy_env> env) {
         },
         shared));
   }
-  std::size_t i = 0;
-  auto factory = [&] { return core.shards[i++]; };
-  core.entry = caf::actor_pool::make(sys.dummy_execution_unit(), n, factory, dispatch_by_call_id());
+  core.entry = make_sharded_entry(sys, core.shards, [](const caf::type_erased_tuple& content) {
+    auto call_id = call_id_of(content);
+    return call_id ? std::optional<std::size_t>{text_key(*call_id)} : std::nullopt;
+  });
   return core;
 }
 

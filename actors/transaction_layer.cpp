@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "actors/sharded_entry.hpp"
 #include "actors/transaction_router.hpp"
 
 namespace sipactor {
@@ -23,9 +24,9 @@ transaction_layer_counters& transaction_layer_counters::operator+=(const transac
 
 namespace {
 
-// The shard for a message in `content`: by shard_of() for SIP messages, so that a transaction's
-// requests, its responses, its ACK and the CANCEL for it meet on one shard; shard 0 otherwise.
-std::size_t shard_for(const caf::type_erased_tuple& content, std::size_t shards) {
+// The shard for a message: by shard_of(), so that a transaction's requests, its responses, its
+// ACK and the CANCEL for it meet on one shard (shard_of() reduces modulo `shards` itself).
+std::optional<std::size_t> shard_key_of(const caf::type_erased_tuple& content, std::size_t shards) {
   if (content.match_elements<transport::inbound_message>()) {
     const auto& in = content.get_as<transport::inbound_message>(0);
     return in.message ? shard_of(*in.message, shards) : 0;
@@ -37,19 +38,6 @@ std::size_t shard_for(const caf::type_erased_tuple& content, std::size_t shards)
   return 0;
 }
 
-// The entry is a CAF actor pool whose dispatch runs in the sender's context (a transport reader
-// thread, a connection actor, a TU): the message is hashed there and enqueued straight into its
-// shard's mailbox, with no router actor in between.
-caf::actor_pool::policy dispatch_by_transaction_key() {
-  return [](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec& shards,
-            caf::mailbox_element_ptr& element, caf::execution_unit* host) {
-    if (shards.empty()) return;
-    caf::actor shard = shards[shard_for(element->content(), shards.size())];
-    guard.unlock();
-    shard->enqueue(std::move(element), host);
-  };
-}
-
 }  // namespace
 
 transaction_layer spawn_transaction_layer(caf::actor_system& sys, const transaction_layer_config& config,
@@ -58,11 +46,8 @@ transaction_layer spawn_transaction_layer(caf::actor_system& sys, const transact
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   transaction_layer layer;
   for (std::size_t i = 0; i < n; ++i) layer.shards.push_back(spawn_router_shard(sys, config, transport, tu));
-  // The pool's workers are the shards, in order: the pool asks the factory for them one by one,
-  // so worker i is the shard shard_of() numbers i.
-  std::size_t next = 0;
-  caf::actor_pool::factory existing_shards = [&] { return layer.shards[next++]; };
-  layer.entry = caf::actor_pool::make(sys.dummy_execution_unit(), n, existing_shards, dispatch_by_transaction_key());
+  layer.entry = make_sharded_entry(sys, layer.shards,
+                                   [n](const caf::type_erased_tuple& content) { return shard_key_of(content, n); });
   return layer;
 }
 

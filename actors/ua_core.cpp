@@ -5,6 +5,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "actors/sharded_entry.hpp"
 #include "actors/transaction_layer.hpp"
 #include "actors/ua_call.hpp"
 #include "actors/ua_merged_requests.hpp"
@@ -206,8 +207,6 @@ caf::behavior shard(self_ptr self) {
 
 // --- the entry: which shard a message belongs to
 
-std::size_t hash_text(std::string_view text, std::size_t n) { return std::hash<std::string_view>{}(text) % n; }
-
 std::optional<std::string_view> call_id_of(const caf::type_erased_tuple& content) {
   auto of = [](const message_ptr& m) -> std::optional<std::string_view> {
     if (m) return m->call_id();
@@ -225,27 +224,14 @@ std::optional<std::string_view> call_id_of(const caf::type_erased_tuple& content
   return std::nullopt;
 }
 
-caf::actor_pool::policy dispatch_by_call_id() {
-  auto next = std::make_shared<std::atomic<std::size_t>>(0);
-  return [next](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec& shards,
-                caf::mailbox_element_ptr& element, caf::execution_unit* host) {
-    if (shards.empty()) return;
-    const auto& content = element->content();
-    std::size_t n = shards.size();
-    std::size_t index;
-    if (auto call_id = call_id_of(content)) {
-      index = hash_text(*call_id, n);
-    } else if (content.match_elements<place_call>() && !content.get_as<place_call>(0).call_ref.empty()) {
-      index = hash_text(content.get_as<place_call>(0).call_ref, n);
-    } else if (content.match_elements<cancel_call>()) {
-      index = hash_text(content.get_as<cancel_call>(0).call_ref, n);
-    } else {
-      index = next->fetch_add(1, std::memory_order_relaxed) % n;
-    }
-    caf::actor target = shards[index];
-    guard.unlock();
-    target->enqueue(std::move(element), host);
-  };
+// The shard of a message: by Call-ID; place_call and cancel_call by call_ref (so that a cancel
+// finds its call); the rest (send_request, place_call without a name) round robin.
+std::optional<std::size_t> shard_key_of(const caf::type_erased_tuple& content) {
+  if (auto call_id = call_id_of(content)) return text_key(*call_id);
+  if (content.match_elements<place_call>() && !content.get_as<place_call>(0).call_ref.empty())
+    return text_key(content.get_as<place_call>(0).call_ref);
+  if (content.match_elements<cancel_call>()) return text_key(content.get_as<cancel_call>(0).call_ref);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -263,9 +249,7 @@ ua_core spawn_ua_core(caf::actor_system& sys, const std::shared_ptr<ua_env>& env
         },
         shared));
   }
-  std::size_t i = 0;
-  auto factory = [&] { return core.shards[i++]; };
-  core.entry = caf::actor_pool::make(sys.dummy_execution_unit(), n, factory, dispatch_by_call_id());
+  core.entry = make_sharded_entry(sys, core.shards, shard_key_of);
   env->ua = core.entry;
   return core;
 }

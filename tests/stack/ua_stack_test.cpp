@@ -11,22 +11,11 @@
 
 #include "actors/stack.hpp"
 #include "tests/stack/test_app.hpp"
-#include "tests/support/real_time_config.hpp"
 
 namespace sipactor::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-caf::actor_system_config& stack_test_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    configure_real_time(c);
-    add_message_types(c);  // the embedding API's one call
-    return c;
-  }();
-  return cfg;
-}
 
 stack_config udp_on_loopback() {
   stack_config c;

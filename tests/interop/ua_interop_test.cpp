@@ -140,7 +140,7 @@ void require_sipp_succeeded(sipp_process& sipp, int calls, std::chrono::seconds 
 
 }  // namespace
 
-TEST_CASE("UA interop: SIPp uac calls a sipactor UA; every call completes", "[interop][sipp][ua]") {
+TEST_CASE("UA interop: SIPp uac calls a sipactor UA and every call completes", "[interop][sipp][ua]") {
   constexpr int calls = 20;
   ua_under_test t;
   sipp_process sipp(calling(t, {"-sn", "uac", "-d", "100"}, calls));
@@ -154,7 +154,7 @@ TEST_CASE("UA interop: SIPp uac calls a sipactor UA; every call completes", "[in
   CHECK(t.sent() == 3u * calls);  // 100 and 200 to the INVITE (the ACK stopped the 2xx), 200 to the BYE
 }
 
-TEST_CASE("UA interop: a sipactor UA calls SIPp uas and hangs up; every call completes", "[interop][sipp][ua]") {
+TEST_CASE("UA interop: a sipactor UA calls SIPp uas and hangs up, every call completing", "[interop][sipp][ua]") {
   constexpr int calls = 5;
   ua_under_test t;
   sipp_callee callee({"-sn", "uas"}, calls);

@@ -151,7 +151,7 @@ TEST_CASE("Stack: the caller cancels an unanswered call (RFC 3665 3.8, RFC 3261 
   CHECK(eventually([&] { return t.bob_log->read([](app_log& l) { return l.cancels.size(); }) == 1; }));
 }
 
-TEST_CASE("Stack: INFO outside a dialog goes to the application; a BYE for no dialog gets 481 (15.1.2)",
+TEST_CASE("Stack: INFO outside a dialog goes to the application, a BYE for no dialog gets 481 (15.1.2)",
           "[stack][ua]") {
   two_stacks t;
   auto out = t.ask(t.alice.ua, send_request{"INFO", uri_of(t.bob, "bob"), {{"X-Test", "1"}}, {}, {}, {}});

@@ -87,7 +87,11 @@ void on_new_request(self_ptr self, tu_request& e) {
   if (!checked.passed()) return respond(e.server_transaction, checked.response, self);
   switch (request.method()) {
     case sip_method::invite: {
-      std::string tag = new_tag();
+      // §9.2: "The To tag of the response to the CANCEL and the To tag in the response to the
+      // original request SHOULD be the same": the CANCEL's 200 (reply() in on_cancel) takes
+      // response_to_tag() of the CANCEL, which shares Call-ID, From tag, CSeq number and branch
+      // with its INVITE; the INVITE's tag is made the same way (80 random-looking bits, §19.3).
+      std::string tag = response_to_tag(request);
       dialog_id id{std::string(request.call_id()), tag, std::string(request.from_tag())};
       caf::actor ist = e.server_transaction;
       caf::actor call = spawn_uas_call(self->system(), st.env, std::move(e), tag);

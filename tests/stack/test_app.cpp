@@ -2,6 +2,9 @@
 
 #include <thread>
 
+#include "actors/stack.hpp"
+#include "tests/support/real_time_config.hpp"
+
 namespace sipactor::test {
 
 caf::actor spawn_test_app(caf::actor_system& sys, std::shared_ptr<app_log> log, app_script script) {
@@ -36,6 +39,16 @@ caf::actor spawn_test_app(caf::actor_system& sys, std::shared_ptr<app_log> log, 
         };
       },
       std::move(log), std::move(script));
+}
+
+caf::actor_system_config& stack_test_config() {
+  static caf::actor_system_config cfg = [] {
+    caf::actor_system_config c;
+    configure_real_time(c);
+    add_message_types(c);
+    return c;
+  }();
+  return cfg;
 }
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {

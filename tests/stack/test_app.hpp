@@ -41,6 +41,11 @@ struct app_log {
 
 caf::actor spawn_test_app(caf::actor_system& sys, std::shared_ptr<app_log> log, app_script script);
 
+// The configuration of actor systems that hold stacks in tests: real time and sockets
+// (tests/support/real_time_config.hpp) and sipactor's message types (the embedding API's one
+// call). One per test binary.
+caf::actor_system_config& stack_test_config();
+
 // Polls `done` every 10 ms until it holds or `limit` passes.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(10));
 

@@ -14,23 +14,12 @@
 #include "messages/builder.hpp"
 #include "messages/parser.hpp"
 #include "tests/stack/test_app.hpp"
-#include "tests/support/real_time_config.hpp"
 #include "tests/support/test_sockets.hpp"
 
 namespace sipactor::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-caf::actor_system_config& fork_test_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    configure_real_time(c);
-    add_message_types(c);
-    return c;
-  }();
-  return cfg;
-}
 
 std::string reply(const message& request, int status, const std::string& tag, const udp_peer& peer) {
   auto b = message_builder::response_to(request, status, {}, tag);
@@ -53,7 +42,7 @@ message_ptr next_request(const udp_peer& peer, sip_method method) {
 
 TEST_CASE("Stack: a forked INVITE answered by two branches keeps the first 2xx, ACKs both, BYEs the second (13.2.2.4)",
           "[stack][ua][call]") {
-  caf::actor_system sys{fork_test_config()};
+  caf::actor_system sys{stack_test_config()};
   auto log = std::make_shared<app_log>();
   stack_config config;
   config.transport.listen.push_back({transport::transport_kind::udp, *transport::socket_address::from("127.0.0.1", 0)});

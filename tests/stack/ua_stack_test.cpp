@@ -12,22 +12,11 @@
 #include "actors/auth_digest.hpp"
 #include "actors/stack.hpp"
 #include "tests/stack/test_app.hpp"
-#include "tests/support/real_time_config.hpp"
 
 namespace sipactor::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-caf::actor_system_config& stack_test_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    configure_real_time(c);
-    add_message_types(c);  // the embedding API's one call
-    return c;
-  }();
-  return cfg;
-}
 
 stack_config udp_on_loopback() {
   stack_config c;
@@ -164,7 +153,7 @@ TEST_CASE("Stack: the caller cancels an unanswered call (RFC 3665 3.8, RFC 3261 
   CHECK(eventually([&] { return t.bob_log->read([](app_log& l) { return l.cancels.size(); }) == 1; }));
 }
 
-TEST_CASE("Stack: INFO outside a dialog goes to the application; a BYE for no dialog gets 481 (15.1.2)",
+TEST_CASE("Stack: INFO outside a dialog goes to the application, a BYE for no dialog gets 481 (15.1.2)",
           "[stack][ua]") {
   two_stacks t;
   auto out = t.ask(t.alice.ua, send_request{"INFO", uri_of(t.bob, "bob"), {{"X-Test", "1"}}, {}, {}, {}, {}});

@@ -201,6 +201,12 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
              {"auth", users->size() > 0 ? "digest" : "off"},
              {"users", std::to_string(users->size())},
              {"redirect", config.redirect ? "on" : "off"}});
+  // Read now, used by the proxy core (issue 7) once it is plugged into the TU (apps/proxy_tu.hpp).
+  if (!config.routes.empty() || config.stateless)
+    log.write(log_level::warn, "proxy_core_missing",
+              {{"routes", std::to_string(config.routes.size())},
+               {"stateless", config.stateless ? "on" : "off"},
+               {"detail", "no proxy core in this build: requests other than REGISTER get 501 (or 3xx with redirect)"}});
   std::vector<transport::listen_point> listening;
   std::string error = start(sys, config, users, r, listening);
   if (!error.empty()) {

@@ -101,24 +101,25 @@ sipp_process::~sipp_process() {
   if (!output_path_.empty()) ::unlink(output_path_.c_str());
 }
 
-bool sipp_process::wait(std::chrono::seconds deadline) {
-  if (pid_ <= 0) return false;
+bool wait_for_child(pid_t& pid, int& exit_code, std::chrono::milliseconds deadline) {
+  if (pid <= 0) return false;
   auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
     int status = 0;
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       return true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  pid = -1;
   return false;
 }
+
+bool sipp_process::wait(std::chrono::seconds deadline) { return wait_for_child(pid_, exit_code_, deadline); }
 
 std::string sipp_process::output() const {
   std::ifstream in(output_path_, std::ios::binary);

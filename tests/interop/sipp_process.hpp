@@ -16,6 +16,10 @@ std::uint16_t free_udp_port();
 // The first of four consecutive free UDP ports: SIPp binds media sockets at -mp and -mp + 2.
 std::uint16_t free_media_ports();
 
+// Waits for child `pid` to exit within `deadline`, else kills it; sets `pid` to -1 and
+// `exit_code` (128 + signal for a signalled child). false if the deadline passed.
+bool wait_for_child(pid_t& pid, int& exit_code, std::chrono::milliseconds deadline);
+
 class sipp_process {
  public:
   // Starts `sipp` with `args` (e.g. {"-sn", "uac", "127.0.0.1:5060", ...}); "-nostdin" and a free

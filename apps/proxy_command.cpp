@@ -1,0 +1,241 @@
+#include "apps/proxy_command.hpp"
+
+#include <signal.h>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "actors/auth_users.hpp"
+#include "actors/location_service.hpp"
+#include "actors/registrar.hpp"
+#include "actors/stack.hpp"
+#include "actors/transaction_layer.hpp"
+#include "apps/event_log.hpp"
+#include "apps/proxy_config.hpp"
+#include "apps/proxy_tu.hpp"
+#include "transport/transport_layer.hpp"
+
+namespace sipactor::apps {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+void usage(std::ostream& out) {
+  out << "usage: sipactor proxy [--config FILE] [--check]\n"
+         "  --config FILE  settings (see apps/sipactor.conf.example); without it: UDP and TCP on\n"
+         "                 127.0.0.1:5060, domains 127.0.0.1 and localhost, store ./sipactor.db,\n"
+         "                 REGISTER without authentication\n"
+         "  --check        read the config (and users file), report errors, exit\n";
+}
+
+struct running {
+  caf::actor log;
+  location_service location;
+  registrar reg;
+  caf::actor tu;
+  transaction_layer layer;
+  caf::actor transport;
+};
+
+// The actors, inside out: store and location service, registrar, TU, transaction layer,
+// transport (bound last, so that nothing arrives before there is someone to answer it).
+std::string start(caf::actor_system& sys, const proxy_config& config, std::shared_ptr<const auth::user_table> users,
+                  running& r, std::vector<transport::listen_point>& listening) {
+  location_store_config store_config{config.store_path, config.store_full_sync, 0, true};
+  location_store_actor store = spawn_location_store(sys, store_config);
+  {
+    caf::scoped_actor self{sys};
+    std::string open_error;
+    self->request(store, caf::infinite, location_stats_atom::value)
+        .receive([&](const location_store_stats& s) { open_error = s.open_error; },
+                 [&](caf::error& e) { open_error = sys.render(e); });
+    if (!open_error.empty()) {
+      caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+      return "store " + config.store_path + ": " + open_error;
+    }
+  }
+  r.location = spawn_location_service(sys, {config.workers, 0}, store);
+  registrar_actor_config rc;
+  rc.rules = config.registrar;
+  rc.auth.users = std::move(users);
+  rc.auth.algorithms = config.algorithms;
+  rc.redirect = config.redirect;
+  rc.shards = config.workers;
+  rc.max_in_flight = config.max_registers_in_flight;
+  rc.retry_after = config.retry_after;
+  rc.events = r.log;
+  rc.report_every_request = config.level == log_level::debug;
+  r.reg = spawn_registrar(sys, rc, r.location);
+
+  proxy_tu_config tc;
+  tc.registrar = r.reg.entry;
+  tc.redirect = config.redirect;
+  tc.domains = config.domains;
+  tc.retry_after = config.retry_after;
+  tc.listening.reserve(config.transport.listen.size());
+  for (const auto& l : config.transport.listen) tc.listening.push_back({l.transport, l.address});
+  r.tu = spawn_proxy_tu(sys, tc);
+  r.layer = spawn_transaction_layer(sys, {config.timers, config.workers}, caf::actor{}, r.tu);
+  transport::transport_layer started = transport::start_transport(sys, config.transport, r.layer.entry);
+  if (!started.actor) return started.error.empty() ? std::string("the transport did not start") : started.error;
+  r.transport = started.actor;
+  listening = started.listening;
+  set_transport(r.layer, r.transport);
+  return {};
+}
+
+// Waits until every REGISTER taken has been answered, or `deadline`. Transactions that only
+// absorb retransmissions of a final response (Completed, §17.2.2) are not waited for.
+registrar_counters drain(caf::actor_system& sys, const running& r, std::chrono::milliseconds deadline) {
+  caf::scoped_actor self{sys};
+  auto until = std::chrono::steady_clock::now() + deadline;
+  registrar_counters c = registrar_stats(self, r.reg);
+  while (c.in_flight != 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(20ms);
+    c = registrar_stats(self, r.reg);
+  }
+  return c;
+}
+
+// Stops the actors outside in; returns once the store has committed and quit.
+void stop(caf::actor_system& sys, const running& r, std::chrono::milliseconds deadline) {
+  if (r.transport) caf::anon_send_exit(r.transport, caf::exit_reason::user_shutdown);
+  stop_transaction_layer(r.layer);
+  caf::anon_send_exit(r.tu, caf::exit_reason::user_shutdown);
+  stop_registrar(r.reg);
+  if (!r.location.store) return;
+  caf::scoped_actor self{sys};
+  self->monitor(r.location.store);
+  stop_location_service(r.location);
+  self->receive([](const caf::down_msg&) {}, caf::after(deadline) >> [] {});
+}
+
+int wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+}  // namespace
+
+int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string config_path;
+  bool check = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") {
+      usage(out);
+      return 0;
+    }
+    if (args[i] == "--check") {
+      check = true;
+    } else if (args[i] == "--config" && i + 1 < args.size()) {
+      config_path = args[++i];
+    } else {
+      err << "sipactor proxy: unexpected argument '" << args[i] << "'\n";
+      usage(err);
+      return 2;
+    }
+  }
+  config_result loaded;
+  if (config_path.empty()) loaded.config = default_proxy_config();
+  else loaded = load_proxy_config(config_path);
+  if (!loaded.ok()) {
+    err << loaded.error->to_string() << "\n";
+    return 2;
+  }
+  const proxy_config& config = loaded.config;
+  auto users = std::make_shared<auth::user_table>();
+  if (!config.users_file.empty()) {
+    auth::users_file file = auth::load_users_file(config.users_file);
+    if (!file.read_error.empty()) {
+      err << config.users_file << ": " << file.read_error << "\n";
+      return 2;
+    }
+    if (!file.errors.empty()) {
+      for (const auto& e : file.errors) err << e.to_string() << "\n";
+      return 2;
+    }
+    *users = std::move(file.users);
+  }
+  if (check) {
+    out << "configuration ok\n";
+    return 0;
+  }
+
+  // Blocked before any thread starts, so every thread inherits the mask and the signals wait
+  // for sigwait() below.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // a peer that closed its connection is an error value, not a crash
+
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  std::size_t workers = config.workers != 0 ? config.workers : std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", workers);
+  cfg.set("scheduler.max-throughput", 100);  // CAF-0.17.md: spawn cost
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  add_message_types(cfg);
+  caf::actor_system sys{cfg};
+  event_log log(config.level);
+  running r;
+  r.log = spawn_log_actor(sys, log);
+  log.write(log_level::info, "starting",
+            {{"config", config_path.empty() ? std::string("default") : config_path},
+             {"store", config.store_path},
+             {"auth", users->size() > 0 ? "digest" : "off"},
+             {"users", std::to_string(users->size())},
+             {"redirect", config.redirect ? "on" : "off"}});
+  // Read now, used by the proxy core (issue 7) once it is plugged into the TU (apps/proxy_tu.hpp).
+  if (!config.routes.empty() || config.stateless)
+    log.write(log_level::warn, "proxy_core_missing",
+              {{"routes", std::to_string(config.routes.size())},
+               {"stateless", config.stateless ? "on" : "off"},
+               {"detail", "no proxy core in this build: requests other than REGISTER get 501 (or 3xx with redirect)"}});
+  std::vector<transport::listen_point> listening;
+  std::string error = start(sys, config, users, r, listening);
+  if (!error.empty()) {
+    log.write(log_level::error, "start_failed", {{"reason", error}});
+    err << "sipactor proxy: " << error << "\n";
+    stop(sys, r, config.drain_timeout);
+    sys.await_actors_before_shutdown(false);
+    return 1;
+  }
+  for (const auto& p : listening) {
+    std::string kind(transport::to_string(p.transport));
+    for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out << "listening " << kind << " " << p.address.to_string() << "\n";
+    log.write(log_level::info, "listening", {{"transport", kind}, {"address", p.address.to_string()}});
+  }
+  out.flush();
+
+  int sig = wait_for_signal();
+  log.write(log_level::info, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  caf::anon_send(r.tu, drain_atom::value);
+  registrar_counters c = drain(sys, r, config.drain_timeout);
+  stop(sys, r, config.drain_timeout);
+  log.write(log_level::info, "stopped",
+            {{"registers", std::to_string(c.registers)},
+             {"stored", std::to_string(c.stored)},
+             {"unanswered", std::to_string(c.in_flight)}});
+  // Transactions still in Completed or Terminated-wait states hold no answer owed to anyone.
+  sys.await_actors_before_shutdown(false);
+  return 0;
+}
+
+}  // namespace sipactor::apps

@@ -14,7 +14,9 @@
 
 #include "actors/auth_users.hpp"
 #include "actors/location_service.hpp"
+#include "actors/proxy_core.hpp"
 #include "actors/registrar.hpp"
+#include "actors/sharded_entry.hpp"
 #include "actors/stack.hpp"
 #include "actors/transaction_layer.hpp"
 #include "apps/event_log.hpp"
@@ -40,8 +42,10 @@ struct running {
   caf::actor log;
   location_service location;
   registrar reg;
+  proxy_core core;
   caf::actor tu;
   transaction_layer layer;
+  caf::actor sink;  // stateless mode: REGISTER to the transaction layer, the rest to the core
   caf::actor transport;
 };
 
@@ -75,6 +79,18 @@ std::string start(caf::actor_system& sys, const proxy_config& config, std::share
   rc.report_every_request = config.level == log_level::debug;
   r.reg = spawn_registrar(sys, rc, r.location);
 
+  // The proxy core (§16): everything that is not REGISTER or OPTIONS to us; targets of our
+  // domains from the location service, static routes for the rest.
+  sipactor::proxy_config pc;
+  pc.domains = config.domains;
+  for (const auto& l : config.transport.listen) pc.listening.push_back({l.transport, l.address});
+  for (const auto& route : config.routes) pc.routes.push_back({route.domain, route.next_hop});
+  pc.shards = config.workers;
+  pc.registrar = r.reg.entry;
+  pc.stateless = config.stateless;
+  if (std::string why = validate_proxy_config(pc); !why.empty()) return "proxy: " + why;
+  r.core = spawn_proxy_core(sys, pc, caf::actor{}, caf::actor{}, r.location);
+
   proxy_tu_config tc;
   tc.registrar = r.reg.entry;
   tc.redirect = config.redirect;
@@ -83,11 +99,25 @@ std::string start(caf::actor_system& sys, const proxy_config& config, std::share
   tc.listening.reserve(config.transport.listen.size());
   for (const auto& l : config.transport.listen) tc.listening.push_back({l.transport, l.address});
   r.tu = spawn_proxy_tu(sys, tc);
+  if (!config.stateless) caf::anon_send(r.tu, proxy_core_atom::value, r.core.entry);
   r.layer = spawn_transaction_layer(sys, {config.timers, config.workers}, caf::actor{}, r.tu);
-  transport::transport_layer started = transport::start_transport(sys, config.transport, r.layer.entry);
+  caf::actor sink = r.layer.entry;
+  if (config.stateless) {
+    // §16.11: requests are forwarded without transactions; the registrar still answers through
+    // server transactions (§10.3), so REGISTER takes the transaction layer.
+    r.sink = make_sharded_entry(sys, {r.layer.entry, r.core.entry}, [](const caf::type_erased_tuple& content) {
+      if (!content.match_elements<transport::inbound_message>()) return std::optional<std::size_t>{1};
+      const auto& m = content.get_as<transport::inbound_message>(0).message;
+      bool to_registrar = m && m->is_request() && m->method() == sip_method::register_;
+      return std::optional<std::size_t>{to_registrar ? 0 : 1};
+    });
+    sink = r.sink;
+  }
+  transport::transport_layer started = transport::start_transport(sys, config.transport, sink);
   if (!started.actor) return started.error.empty() ? std::string("the transport did not start") : started.error;
   r.transport = started.actor;
   listening = started.listening;
+  complete_proxy_core(r.core, config.stateless ? caf::actor{} : r.layer.entry, r.transport, listening);
   set_transport(r.layer, r.transport);
   return {};
 }
@@ -110,6 +140,8 @@ void stop(caf::actor_system& sys, const running& r, std::chrono::milliseconds de
   if (r.transport) caf::anon_send_exit(r.transport, caf::exit_reason::user_shutdown);
   stop_transaction_layer(r.layer);
   caf::anon_send_exit(r.tu, caf::exit_reason::user_shutdown);
+  if (r.sink) caf::anon_send_exit(r.sink, caf::exit_reason::user_shutdown);
+  if (r.core.entry) stop_proxy_core(r.core);
   stop_registrar(r.reg);
   if (!r.location.store) return;
   caf::scoped_actor self{sys};
@@ -201,12 +233,6 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
              {"auth", users->size() > 0 ? "digest" : "off"},
              {"users", std::to_string(users->size())},
              {"redirect", config.redirect ? "on" : "off"}});
-  // Read now, used by the proxy core (issue 7) once it is plugged into the TU (apps/proxy_tu.hpp).
-  if (!config.routes.empty() || config.stateless)
-    log.write(log_level::warn, "proxy_core_missing",
-              {{"routes", std::to_string(config.routes.size())},
-               {"stateless", config.stateless ? "on" : "off"},
-               {"detail", "no proxy core in this build: requests other than REGISTER get 501 (or 3xx with redirect)"}});
   std::vector<transport::listen_point> listening;
   std::string error = start(sys, config, users, r, listening);
   if (!error.empty()) {

@@ -139,7 +139,7 @@ void on_register(self_ptr self, const tu_request& e) {
 std::string redirect_contact(const location_binding& b) {
   std::string out = "<" + b.contact_uri + ">";
   if (b.q_milli >= 0) {
-    char q[16];
+    char q[32];
     std::snprintf(q, sizeof q, ";q=%d.%03d", b.q_milli / 1000, b.q_milli % 1000);
     out += q;
   }

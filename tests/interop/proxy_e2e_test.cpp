@@ -4,9 +4,11 @@
 // Record-Route path (stateful and stateless), forking to two contacts of one AOR, CANCEL from the
 // caller, 486 from a busy callee, the proxy's own 404 and 483, and a UDP caller calling a TCP
 // callee (double Record-Route). Each SIPp process must exit 0 with its one call successful.
+// Last, SIGTERM after a few hundred calls (the benchmark's call flow) must end the proxy.
 #include <catch2/catch.hpp>
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -202,6 +204,31 @@ TEST_CASE("proxy end to end: a UDP caller calls a TCP callee", "[interop][proxy]
                          {"-s", "dave", "-set", "record_route", t.tcp_record_route() + ", " + t.udp_record_route()});
   t.check_call_succeeded(*caller);
   t.check_call_succeeded(*callee);
+}
+
+// Regression (found by bench/run_proxy_bench.sh): after a few hundred calls, SIGTERM left the
+// proxy hanging in CAF's teardown. Every finished response context is kept alive by its pending
+// Timer C (a delayed message cannot be cancelled in CAF 0.17); the clock thread destroying them
+// at shutdown pushed their timeout cancellations into its own full 64-entry queue and blocked.
+// The benchmark's calls: SIPp's built-in uas registered as sip:service@, its built-in uac.
+TEST_CASE("proxy end to end: SIGTERM after 300 calls ends the proxy with status 0", "[interop][proxy][sipp][e2e]") {
+  e2e t;
+  std::uint16_t service = free_udp_port();
+  t.register_user("service", "127.0.0.1:" + std::to_string(service));
+  sipp_process uas({"-sn", "uas", "-i", "127.0.0.1", "-p", std::to_string(service), "-timeout", "30s"});
+  REQUIRE(uas.started());
+  REQUIRE(wait_until_bound(service, false));
+  sipp_process uac({"-sn", "uac", t.udp_address(), "-s", "service", "-i", "127.0.0.1", "-p",
+                    std::to_string(free_udp_port()), "-r", "300", "-m", "300", "-timeout", "30s"});
+  REQUIRE(uac.started());
+  REQUIRE(uac.wait(40s));
+  INFO(uac.command() << "\n" << uac.output() << "\n" << t.proxy.log());
+  CHECK(uac.exit_code() == 0);
+  CHECK(uac.cumulative("Successful call") == 300);
+  t.proxy.signal(SIGTERM);
+  REQUIRE(t.proxy.wait(10s));
+  CHECK(t.proxy.exit_code() == 0);
+  CHECK_THAT(t.proxy.log(), Catch::Contains("event=stopped"));
 }
 
 }  // namespace sipactor::test

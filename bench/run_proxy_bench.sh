@@ -14,9 +14,10 @@
 # Per proxy and rate: calls successful and failed (failed = all SIPp started minus successful, so
 # calls still open when SIPp gives up count as failed), the achieved rate, the proxy's CPU seconds
 # (utime + stime from /proc/PID/stat, summed over all of Kamailio's processes) and calls per
-# CPU-second. A rate with more than 1% failed calls ends that proxy's climb. Then per proxy the
-# highest rate with zero failed calls, and the ratio of calls per CPU-second, sipactor / Kamailio,
-# per rate both ran and over all those rates.
+# CPU-second; first an "idle" row, the CPU seconds per second it spends with no traffic. A rate
+# with more than 1% failed calls ends that proxy's climb. Then per proxy the highest rate with
+# zero failed calls, and the ratio of calls per CPU-second, sipactor / Kamailio, per rate both
+# ran and over all those rates.
 set -eu
 
 BIN=${1:-build/apps/sipactor}
@@ -31,7 +32,7 @@ WORK=$(mktemp -d /tmp/sipactor-proxybench-XXXXXX)
 UAS_PID=
 PROXY_PID=
 cleanup() {
-  for pid in $PROXY_PID $UAS_PID; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in $PROXY_PID $UAS_PID; do { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -124,6 +125,10 @@ printf '%-18s %6s %8s %7s %8s %8s %12s\n' proxy rate ok failed 'calls/s' cpu_s '
 : > "$WORK/results"
 for proxy in $PROXIES; do
   start "$proxy"
+  # Idle: the CPU the proxy spends with no traffic (scheduler polling, timers), per second.
+  cpu0=$(proxy_cpu)
+  sleep 5
+  awk -v p="$proxy" -v c0="$cpu0" -v c1="$(proxy_cpu)" 'BEGIN { printf "%-18s %6s %8s %7s %8s %8.2f %12s\n", p, "idle", "-", "-", "-", (c1 - c0) / 5, "-" }'
   for rate in $RATES; do
     total=$((rate * PER_RATE))
     cpu0=$(proxy_cpu)
@@ -148,7 +153,7 @@ awk -v rates="$RATES" '
   { ok[$1, $2] = $3; cpu[$1, $2] = $6; seen[$1] = 1; if ($4 == 0 && $2 + 0 > best[$1] + 0) best[$1] = $2 }
   END {
     n = split(rates, rate, " ");
-    for (p in seen) printf "# %s: highest rate with zero failed calls: %s calls/s\n", p, (p in best ? best[p] : "none");
+    for (p in seen) printf "# %s: highest rate with zero failed calls: %s\n", p, (p in best ? best[p] " calls/s" : "none");
     if (!("kamailio" in seen)) exit;
     for (p in seen) {
       if (p !~ /^sipactor/) continue;

@@ -30,7 +30,10 @@ using proxy_env_ptr = std::shared_ptr<const proxy_env>;
 template <class Self, class Done>
 void find_targets(Self* self, const proxy_env& env, std::string aor, message_ptr request, Done done) {
   if (env.locations) {
-    self->request(env.locations->shard_for(aor), caf::infinite, location_lookup{std::move(aor)})
+    // The shard first: in one call, `location_lookup{std::move(aor)}` may be evaluated before
+    // `shard_for(aor)`, which would then pick the shard of "".
+    const location_shard_actor& shard = env.locations->shard_for(aor);
+    self->request(shard, caf::infinite, location_lookup{std::move(aor)})
         .then(
             [=](const location_bindings& found) mutable {
               target_answer a;

@@ -6,6 +6,8 @@
 #include <caf/io/all.hpp>
 
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -259,9 +261,16 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
             {{"registers", std::to_string(c.registers)},
              {"stored", std::to_string(c.stored)},
              {"unanswered", std::to_string(c.in_flight)}});
-  // Transactions still in Completed or Terminated-wait states hold no answer owed to anyone.
-  sys.await_actors_before_shutdown(false);
-  return 0;
+  // Transactions still in Completed or Terminated-wait states hold no answer owed to anyone, the
+  // store has committed and quit (stop), the log is written: leave without CAF's teardown, which
+  // can hang. A finished response context stays alive while its Timer C is pending (CAF 0.17
+  // cannot cancel a delayed message); at shutdown the clock thread destroys such actors, each
+  // pushes the cancellation of its timeouts into the clock's own 64-entry queue, and the clock
+  // thread blocks on that queue once it is full.
+  out.flush();
+  err.flush();
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 
 }  // namespace sipactor::apps

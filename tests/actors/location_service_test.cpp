@@ -2,8 +2,10 @@
 // the AOR's shard and the store (RFC 3665 §2.1 style), answered as the registrar will answer
 // them; expiry on the virtual clock; a restart from the SQLite file; a failing store gives 500.
 #include <chrono>
+#include <set>
 
 #include "actors/location_service.hpp"
+#include "actors/proxy_targets.hpp"
 #include "tests/actors/location_test_fixture.hpp"
 
 namespace sipactor::test {
@@ -299,6 +301,31 @@ TEST_CASE_METHOD(broken_store_fixture, "Location service: a store that cannot wr
   CHECK(count() == 0);
   // A fetch stores nothing and still works.
   CHECK(send_register(from_bob(2))->status() == 200);
+}
+
+// Regression (found by the proxy's end-to-end tests, issue 7): the proxy's lookup evaluated
+// `location_lookup{std::move(aor)}` before `shard_for(aor)` and so asked the shard of "" for every
+// AOR; users whose AOR lives in another shard got 404.
+TEST_CASE("Location service: the proxy's lookup finds AORs of every shard", "[registrar][location][proxy]") {
+  service_fixture f;
+  caf::actor source = spawn_location_target_source(f.sys, f.service);
+  std::set<std::size_t> shards_seen;
+  for (int i = 0; i < 8; ++i) {
+    std::string user = "user" + std::to_string(i);
+    register_message m = from_bob(1);
+    m.to = "<sip:" + user + "@biloxi.example.com>";
+    m.contact("<sip:" + user + "@192.0.2.4>");
+    REQUIRE(f.send_register(m)->status() == 200);
+    std::string aor = "sip:" + user + "@biloxi.example.com";
+    shards_seen.insert(location_shard_of(aor, f.service.shards.size()));
+    auto found = f.ask<target_answer>(source, target_query{aor, nullptr});
+    INFO(aor);
+    REQUIRE(found.targets.size() == 1);
+    CHECK(found.targets[0].uri == "sip:" + user + "@192.0.2.4");
+  }
+  CHECK(shards_seen.size() == f.service.shards.size());
+  caf::anon_send_exit(source, caf::exit_reason::kill);
+  f.sched.run();
 }
 
 TEST_CASE("Location service: on a real scheduler with a detached SQLite store", "[registrar][location]") {

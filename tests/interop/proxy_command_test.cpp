@@ -27,19 +27,6 @@ using namespace std::chrono_literals;
 
 const std::string scenarios = SIPACTOR_SOURCE_DIR "/tests/interop/scenarios/";
 
-struct proxy_dir {
-  std::string path = make_temp_dir();
-  ~proxy_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string config(const std::string& extra) const {
-    return write_temp_file(path, "sipactor.conf",
-                           "listen = udp 127.0.0.1:0\n"
-                           "listen = tcp 127.0.0.1:0\n"
-                           "domain = 127.0.0.1\n"
-                           "store = registrations.db\n"
-                           "log.level = info\n" + extra);
-  }
-};
-
 // Exit status and stderr of `sipactor proxy ARGS`.
 std::pair<int, std::string> run_proxy_command(const std::string& args, const std::string& dir) {
   std::string err = dir + "/stderr.txt";

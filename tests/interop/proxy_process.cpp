@@ -39,6 +39,17 @@ std::string write_temp_file(const std::string& dir, const std::string& name, con
   return path;
 }
 
+proxy_dir::~proxy_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
+
+std::string proxy_dir::config(const std::string& extra) const {
+  return write_temp_file(path, "sipactor.conf",
+                         "listen = udp 127.0.0.1:0\n"
+                         "listen = tcp 127.0.0.1:0\n"
+                         "domain = 127.0.0.1\n"
+                         "store = registrations.db\n"
+                         "log.level = info\n" + extra);
+}
+
 proxy_process::proxy_process(const std::string& config_file, std::vector<std::string> extra_args) {
   std::vector<std::string> args{SIPACTOR_BINARY, "proxy", "--config", config_file};
   args.insert(args.end(), extra_args.begin(), extra_args.end());

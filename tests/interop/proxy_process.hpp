@@ -45,4 +45,13 @@ class proxy_process {
 std::string write_temp_file(const std::string& dir, const std::string& name, const std::string& text);
 std::string make_temp_dir();
 
+// A temporary directory for one proxy (its config, store and log), removed with everything in it.
+struct proxy_dir {
+  std::string path = make_temp_dir();
+  ~proxy_dir();
+  // A config in it: UDP and TCP on 127.0.0.1 (free ports), domain 127.0.0.1, a store file in the
+  // directory, log level info; then `extra` lines. The file's path.
+  std::string config(const std::string& extra) const;
+};
+
 }  // namespace sipactor::test

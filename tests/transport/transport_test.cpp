@@ -2,6 +2,11 @@
 // each test starts a transport in its own actor system and plays the peer with plain sockets.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
@@ -240,17 +245,24 @@ TEST_CASE("UDP requests over 1300 bytes go over TCP with the Via changed (§18.1
 
 TEST_CASE("a failed send is reported to the sender", "[transport][tcp]") {
   fixture f(listen_on({{transport_kind::udp, "127.0.0.1"}}));
-  std::uint16_t closed_port;
-  {
-    test::tcp_server gone;  // bound, then closed: nobody listens there
-    closed_port = gone.local().port();
-  }
+  // A port bound but not listening, and held for the whole test: a connect is refused, and no
+  // other test running in parallel can take the port meanwhile (a closed port could be reused).
+  int held = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(held >= 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(held, reinterpret_cast<const sockaddr*>(&any), sizeof any) == 0);
+  socklen_t len = sizeof any;
+  REQUIRE(::getsockname(held, reinterpret_cast<sockaddr*>(&any), &len) == 0);
+  std::uint16_t closed_port = ntohs(any.sin_port);
   auto m = parse_message(options_request("TCP", sent_by(), "nowhere"));
   f.sink()->send(f.layer.actor, transport::outbound_request{m.message, transport_kind::tcp,
                                                             *socket_address::from("127.0.0.1", closed_port), {}});
   bool failed = false;
   f.sink()->receive([&](const transport::send_failed& e) { failed = e.message->call_id() == "nowhere"; },
                     caf::after(5s) >> [] {});
+  ::close(held);
   CHECK(failed);
 }
 

@@ -6,7 +6,7 @@
 # increasing rates. Its ACK and BYE carry no Route, so the proxy routes them by location too.
 #
 #   bench/run_proxy_bench.sh [SIPACTOR_BINARY]
-# Environment: RATES (calls/s, default "250 500 1000 1500 2000"), SECONDS (per rate, default 20),
+# Environment: RATES (calls/s, default "250 500 1000 1500 2000"), DURATION (s per rate, default 20),
 # WORKERS (sipactor scheduler threads, default 2; Kamailio runs children=2 from
 # bench/kamailio/kamailio.cfg), SIPACTOR_MODES ("stateful", "stateless" or both; default
 # "stateful"), KAMAILIO (its binary, default kamailio; "none" skips it).
@@ -22,7 +22,7 @@ set -eu
 
 BIN=${1:-build/apps/sipactor}
 RATES=${RATES:-"250 500 1000 1500 2000"}
-PER_RATE=${SECONDS:-20}
+PER_RATE=${DURATION:-20}  # not SECONDS: bash counts that one itself
 WORKERS=${WORKERS:-2}
 SIPACTOR_MODES=${SIPACTOR_MODES:-stateful}
 KAMAILIO=${KAMAILIO:-kamailio}
@@ -150,7 +150,7 @@ done
 # Summary: per proxy the highest rate with zero failed calls; sipactor / Kamailio calls per
 # CPU-second at each rate both ran, and over all of them.
 awk -v rates="$RATES" '
-  { ok[$1, $2] = $3; cpu[$1, $2] = $6; seen[$1] = 1; if ($4 == 0 && $2 + 0 > best[$1] + 0) best[$1] = $2 }
+  { ok[$1, $2] = $3; cpu[$1, $2] = $6; seen[$1] = 1; if ($4 == 0 && $3 > 0 && $2 + 0 > best[$1] + 0) best[$1] = $2 }
   END {
     n = split(rates, rate, " ");
     for (p in seen) printf "# %s: highest rate with zero failed calls: %s\n", p, (p in best ? best[p] " calls/s" : "none");

@@ -8,7 +8,9 @@ namespace sipactor {
 caf::actor spawn_location_target_source(caf::actor_system& sys, const location_service& service) {
   auto env = std::make_shared<proxy_env>();
   env->locations = service;
-  return sys.spawn([env](caf::event_based_actor* self) -> caf::behavior {
+  // `env` as a spawn argument, not a capture: CAF 0.17 dereferences a null argument tuple for
+  // functors without arguments (UBSan: init_fun_factory.hpp).
+  return sys.spawn([](caf::event_based_actor* self, std::shared_ptr<proxy_env> env) -> caf::behavior {
     return {
         [=](target_query& q) -> caf::result<target_answer> {
           auto rp = self->make_response_promise<target_answer>();
@@ -17,7 +19,7 @@ caf::actor spawn_location_target_source(caf::actor_system& sys, const location_s
           return rp;
         },
     };
-  });
+  }, env);
 }
 
 }  // namespace sipactor

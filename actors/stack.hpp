@@ -5,7 +5,7 @@
 //   caf::actor_system_config cfg;
 //   sipactor::add_message_types(cfg);
 //   caf::actor_system sys{cfg};
-//   auto app = sys.spawn(my_app);
+//   auto app = sys.spawn(my_app, 0);  // CAF 0.17: give actor functions an argument besides self
 //   sipactor::stack s = sipactor::spawn_stack(sys, config, app);
 //   if (!s) { std::cerr << s.error; ... }
 //   self->request(s.ua, caf::infinite, sipactor::place_call{"sip:bob@192.0.2.7"}).then(...);

@@ -249,6 +249,16 @@ ua_core spawn_ua_core(caf::actor_system& sys, const std::shared_ptr<ua_env>& env
     core.shards.push_back(sys.spawn(
         [](self_ptr self, std::shared_ptr<const ua_env> env) -> caf::behavior {
           self->state.env = std::move(env);
+          // stop_stack: the calls and dialogs of this shard end with it (their transactions go
+          // with the transaction layer); a call's pending 64*T1 timer would otherwise keep it.
+          self->set_exit_handler([self](caf::exit_msg& msg) {
+            auto& st = self->state;
+            for (auto& entry : st.dialogs) self->send_exit(entry.second, msg.reason);
+            for (auto& entry : st.uac_calls) self->send_exit(entry.second, msg.reason);
+            for (auto& entry : st.call_refs) self->send_exit(entry.second, msg.reason);
+            for (auto& entry : st.ringing) self->send_exit(entry.second, msg.reason);
+            self->quit(msg.reason);
+          });
           return shard(self);
         },
         shared));

@@ -66,6 +66,27 @@ std::pair<std::uint64_t, std::uint64_t> layer_figures(caf::scoped_actor& self, c
   return {retransmitted, late};
 }
 
+// Ends a run: the application actors first (they hold the stacks' handles), then the stacks
+// (stop_stack ends transactions, calls and dialogs with them). Returns once every actor has
+// terminated, or after `patience` with how many are left: a call cut short can hold a timer
+// of up to 64*T1 that nothing here may cancel, and the run's figures are already out.
+// `self` is the caller's scoped actor, which counts as running until it goes.
+void shut_down(caf::actor_system& sys, const caf::scoped_actor&, const std::vector<caf::actor>& apps,
+               const std::vector<stack>& stacks, std::ostream& err,
+               std::chrono::milliseconds patience = std::chrono::seconds(5)) {
+  for (const auto& a : apps) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (const auto& s : stacks) stop_stack(s);
+  const std::size_t own = 1;
+  auto deadline = steady::now() + patience;
+  while (sys.registry().running() > own && steady::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (auto left = sys.registry().running(); left > own) {
+    err << "sipactor stress: " << left - own << " actors still running after " << patience.count()
+        << " ms; leaving without them\n";
+    sys.await_actors_before_shutdown(false);
+  }
+}
+
 void print_progress(std::ostream& out, const std::string& line, bool interactive) {
   if (interactive) out << "\r\033[K" << line << std::flush;
   else out << line << "\n" << std::flush;
@@ -74,7 +95,10 @@ void print_progress(std::ostream& out, const std::string& line, bool interactive
 int run_responder(caf::actor_system& sys, const stress_options& o, std::ostream& out, std::ostream& err) {
   caf::actor app = spawn_stress_responder(sys);
   auto stacks = start_stacks(sys, o, app, err);
-  if (stacks.empty()) return 1;
+  if (stacks.empty()) {
+    caf::anon_send_exit(app, caf::exit_reason::user_shutdown);
+    return 1;
+  }
   for (const auto& s : stacks)
     for (const auto& lp : s.listening)
       out << "answering on " << transport::to_string(lp.transport) << " " << lp.address.to_string() << "\n";
@@ -100,7 +124,7 @@ int run_responder(caf::actor_system& sys, const stress_options& o, std::ostream&
   if (interactive) out << "\n";
   out << "summary: answered " << last.calls << " calls, " << last.ended << " ended, " << last.cancelled
       << " cancelled, " << last.requests << " other requests\n";
-  for (const auto& s : stacks) stop_stack(s);
+  shut_down(sys, self, {app}, stacks, err);
   return 0;
 }
 
@@ -115,7 +139,10 @@ int run_generator(caf::actor_system& sys, const stress_options& o, std::ostream&
     };
   }, 0);
   auto stacks = start_stacks(sys, o, app, err);
-  if (stacks.empty()) return 1;
+  if (stacks.empty()) {
+    caf::anon_send_exit(app, caf::exit_reason::user_shutdown);
+    return 1;
+  }
   std::vector<ua_handle> handles;
   std::vector<std::string> hosts;
   for (const auto& s : stacks) {
@@ -173,7 +200,7 @@ int run_generator(caf::actor_system& sys, const stress_options& o, std::ostream&
     svg << render_stress_svg(samples, std::string("sipactor stress: ") + what + " to " + o.target);
     if (!svg) err << "sipactor stress: cannot write " << o.plot << "\n";
   }
-  for (const auto& s : stacks) stop_stack(s);
+  shut_down(sys, self, {runner, app}, stacks, err);
   return totals.failed == 0 && totals.started > 0 && !interrupted ? 0 : 1;
 }
 
@@ -205,9 +232,6 @@ int run_stress_command(const std::vector<std::string>& args, std::ostream& out, 
     caf::actor_system sys{cfg};
     status = o.answer ? run_responder(sys, o, out, err) : run_generator(sys, o, out, err);
     out << std::flush;
-    // The runner, the applications and calls cut short by an interruption are still alive; the
-    // stacks are stopped and nothing is left to flush: do not wait for them.
-    sys.await_actors_before_shutdown(false);
   }
   return status;
 }

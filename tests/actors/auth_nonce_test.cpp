@@ -14,7 +14,7 @@ const auth_clock::time_point t0{std::chrono::seconds(1'700'000'000)};
 
 }  // namespace
 
-TEST_CASE("Nonce: valid, then stale after its lifetime; other realm, secret or edits are forged", "[auth][nonce]") {
+TEST_CASE("Nonce: valid, then stale after its lifetime, other realm, secret or edits are forged", "[auth][nonce]") {
   nonce_issuer issuer("test secret", std::chrono::seconds(300));
   std::string nonce = issuer.issue("biloxi.com", t0);
   CHECK(nonce.size() == nonce_issuer::nonce_length);
@@ -61,7 +61,7 @@ TEST_CASE("Nonce: every challenge gets a distinct nonce, even within one second"
   CHECK(restarted.check(*seen.begin(), "biloxi.com", t0).status == nonce_status::forged);
 }
 
-TEST_CASE("Nonce counts: nc must grow; replays and 0 are refused", "[auth][nonce]") {
+TEST_CASE("Nonce counts: nc must grow, replays and 0 are refused", "[auth][nonce]") {
   using verdict = nonce_count_table::verdict;
   nonce_count_table table(std::chrono::seconds(300));
   std::int64_t issued = 1'700'000'000;

@@ -148,7 +148,7 @@ TEST_CASE("§12.2.1.1: an empty route set sends to the remote target without Rou
   CHECK(options->header_count(header_id::route) == 0);
 }
 
-TEST_CASE("§12.2.1.1: CSeq numbers increase by one; ACK and CANCEL take a given one", "[dialog]") {
+TEST_CASE("§12.2.1.1: CSeq numbers increase by one, ACK and CANCEL take a given one", "[dialog]") {
   dialog_state d = dialog_with("sip:bob@192.0.2.4", {});
   auto first = make_dialog_request(d, "INFO");
   CHECK(ua_test::finished(first)->cseq().number == 314160);

@@ -193,7 +193,7 @@ TEST_CASE("proxy core: 2xx retransmissions are forwarded while the context linge
   CHECK(f.upstream() == std::vector<int>{200, 200});
 }
 
-TEST_CASE("proxy core: a CANCEL from the caller cancels every branch; 487 flows back", "[proxy][actors]") {
+TEST_CASE("proxy core: a CANCEL from the caller cancels every branch, 487 flows back", "[proxy][actors]") {
   proxy_fixture f;
   auto [first, second] = fork_to_two(f);
   f.answer(first, 180, "b21");

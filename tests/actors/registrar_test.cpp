@@ -204,7 +204,7 @@ TEST_CASE_METHOD(registrar_fixture, "Registrar: the steps of §10.3 that reject,
   }
 }
 
-TEST_CASE_METHOD(registrar_fixture, "Registrar: Contact * removes every binding; 200 lists them by q; expiry on time",
+TEST_CASE_METHOD(registrar_fixture, "Registrar: Contact * removes every binding, 200 lists them by q, expiry on time",
                  "[registrar][actor]") {
   start_with();
   register_message m;
@@ -225,7 +225,7 @@ TEST_CASE_METHOD(registrar_fixture, "Registrar: Contact * removes every binding;
   CHECK(header_values(*removed, "Contact").empty());
 }
 
-TEST_CASE_METHOD(registrar_fixture, "Registrar: no 200 before the store committed; a failing store gives 500",
+TEST_CASE_METHOD(registrar_fixture, "Registrar: no 200 before the store committed, a failing store gives 500",
                  "[registrar][actor]") {
   temp_dir dir;
   location_store_config store = file_store(dir.file("full.db"));
@@ -281,7 +281,7 @@ struct auth_fixture : registrar_fixture {
   }
 };
 
-TEST_CASE_METHOD(auth_fixture, "Registrar auth: 401 offers SHA-256 then MD5; either answer registers",
+TEST_CASE_METHOD(auth_fixture, "Registrar auth: 401 offers SHA-256 then MD5, either answer registers",
                  "[registrar][actor][auth]") {
   register_message m;
   m.contact("<sip:bob@192.0.2.4>");
@@ -359,7 +359,7 @@ TEST_CASE_METHOD(auth_fixture, "Registrar auth: every failure gets its status", 
 
 // --- §8.3: redirect server
 
-TEST_CASE_METHOD(registrar_fixture, "Redirect mode: 302 with the contacts by q; 480 for a known user; 404 else",
+TEST_CASE_METHOD(registrar_fixture, "Redirect mode: 302 with the contacts by q, 480 for a known user, 404 else",
                  "[registrar][actor][redirect]") {
   config.redirect = true;
   with_users({auth::hash_password("carol", realm, "x")});

@@ -79,7 +79,7 @@ TEST_CASE_METHOD(one_shard_fixture, "Reuse: an INVITE server transaction's actor
   CHECK(sent_statuses() == std::vector<int>{100, 486, 100, 200});
 }
 
-TEST_CASE_METHOD(one_shard_fixture, "Reuse: a client transaction's actor runs the next request; an old send failure and old timers do not touch it",
+TEST_CASE_METHOD(one_shard_fixture, "Reuse: a client transaction's actor runs the next request, an old send failure and old timers do not touch it",
                  "[transaction][router][reuse]") {
   auto first = request("OPTIONS", transport_kind::udp, "z9hG4bKcl1");
   caf::actor txn = start_client(first);

@@ -84,7 +84,7 @@ TEST_CASE("Proxy TU: with redirect on, other requests go to the registrar's redi
   CHECK(f.answers.empty());
 }
 
-TEST_CASE_METHOD(tu_fixture, "Proxy TU: draining answers new requests 503 with Retry-After; ACK and CANCEL pass",
+TEST_CASE_METHOD(tu_fixture, "Proxy TU: draining answers new requests 503 with Retry-After, ACK and CANCEL pass",
                  "[apps][proxy_tu]") {
   caf::anon_send(tu, apps::drain_atom::value);
   sched.run();

@@ -89,7 +89,7 @@ TEST_CASE("sipactor proxy: SIPp registers, fetches and removes bindings without 
   stop_with_sigterm(proxy);
 }
 
-TEST_CASE("sipactor proxy: SIPp registers with Digest authentication; a wrong password gets 403",
+TEST_CASE("sipactor proxy: SIPp registers with Digest authentication, a wrong password gets 403",
           "[interop][proxy][sipp][auth]") {
   proxy_dir dir;
   std::string users = auth::format_user_line(auth::hash_password("alice", "127.0.0.1", "wonderland")) + "\n";

@@ -14,7 +14,7 @@ namespace sipactor::test {
 
 using namespace std::chrono_literals;
 
-TEST_CASE("Stress: sipactor stress calls SIPp uas at a fixed rate; every call completes", "[interop][sipp][stress]") {
+TEST_CASE("Stress: sipactor stress calls SIPp uas at a fixed rate, every call completes", "[interop][sipp][stress]") {
   const int calls = 40;
   std::uint16_t port = free_udp_port();
   sipp_process sipp({"-sn", "uas", "-i", "127.0.0.1", "-p", std::to_string(port), "-m", std::to_string(calls)});
@@ -36,7 +36,7 @@ TEST_CASE("Stress: sipactor stress calls SIPp uas at a fixed rate; every call co
   CHECK(sipp.cumulative("Successful call") == calls);
 }
 
-TEST_CASE("Stress: SIPp uac calls sipactor stress --answer; both count every call", "[interop][sipp][stress]") {
+TEST_CASE("Stress: SIPp uac calls sipactor stress --answer, both count every call", "[interop][sipp][stress]") {
   const int calls = 20;
   std::uint16_t port = free_udp_port();
   std::ostringstream out, err;

@@ -71,7 +71,7 @@ TEST_CASE("Stress: sipactor stress registers users with Digest and calls through
 // Record-Route out of its 200 (against §12.1.1), so the caller's BYE goes straight to it (§12.2.1.1),
 // and SIPp answers that BYE to the address the call came from, the proxy, which rightly drops a
 // response whose top Via is not its own (§16.7, §18.1.2).
-TEST_CASE("Stress: sipactor stress calls through sipactor proxy to a responder; both count every call",
+TEST_CASE("Stress: sipactor stress calls through sipactor proxy to a responder, both count every call",
           "[interop][proxy][stress]") {
   stress_proxy_dir dir;
   std::string config = write_temp_file(dir.path, "sipactor.conf",

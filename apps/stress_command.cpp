@@ -39,6 +39,9 @@ std::vector<stack> start_stacks(caf::actor_system& sys, const stress_options& o,
     }
     c.transport.listen.push_back({o.transport, *address});
     c.transport.udp_readers = 1;
+    c.transport.tls.certificate_file = o.tls_certificate;
+    c.transport.tls.private_key_file = o.tls_private_key;
+    c.transport.tls.ca_file = o.tls_ca;
     c.ua.answer_options = true;
     c.ua.policy.capabilities.allowed_methods = {"INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "MESSAGE"};
     stack s = spawn_stack(sys, c, app);

@@ -1,5 +1,8 @@
 #include "apps/stress_options.hpp"
 
+#include "messages/uri.hpp"
+
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
@@ -16,7 +19,9 @@ const char* stress_usage() {
          "  --max-concurrent N       attempts in progress at most (default 1000)\n"
          "  --hold MS                call: from the answer to the BYE (default 0)\n"
          "  --timeout MS             an attempt without outcome by then fails (default 32000)\n"
-         "  --transport udp|tcp|tls  (default udp)\n"
+         "  --transport udp|tcp|tls  (default udp; adds ;transport= to a sip: target without one)\n"
+         "  --tls-cert FILE --tls-key FILE   the local TLS listener's certificate (PEM)\n"
+         "  --tls-ca FILE            CAs the target's certificate is verified against (default: system)\n"
          "  --local IP[:PORT]        local address (default 127.0.0.1, free ports)\n"
          "  --ports N                local ports, one stack each (default 1)\n"
          "  --users N --user-prefix P --password PW --expires S   register: user1..userN\n"
@@ -44,6 +49,27 @@ bool to_unsigned(const std::string& text, std::uint64_t& out) {
 }
 
 }  // namespace
+
+std::string apply_transport(std::string& target, transport::transport_kind kind) {
+  auto parsed = parse_uri(target);
+  if (!parsed || !parsed.value().is_sip()) return "--target is not a valid sip: or sips: URI: " + target;
+  const uri& u = parsed.value();
+  if (u.scheme == uri_scheme::sips && kind != transport::transport_kind::tls)
+    return "a sips: target needs --transport tls (RFC 3261 §26.2.2)";
+  if (auto given = u.param("transport")) {
+    auto named = transport::transport_from(*given);
+    if (!named || *named != kind)
+      return "--target says transport=" + std::string(*given) + " but --transport is " +
+             std::string(transport::to_string(kind));
+    return {};
+  }
+  if (kind == transport::transport_kind::udp || u.scheme == uri_scheme::sips) return {};
+  std::string param = ";transport=" + std::string(transport::to_string(kind));
+  for (char& c : param) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t at = u.headers.empty() ? target.size() : static_cast<std::size_t>(u.headers.data() - u.text.data()) - 1;
+  target.insert(at, param);
+  return {};
+}
 
 stress_parse_result parse_stress_options(const std::vector<std::string>& args) {
   stress_parse_result r;
@@ -103,6 +129,12 @@ stress_parse_result parse_stress_options(const std::vector<std::string>& args) {
       auto kind = transport::transport_from(v);
       if (!kind) return fail("--transport must be udp, tcp or tls");
       o.transport = *kind;
+    } else if (a == "--tls-cert") {
+      o.tls_certificate = v;
+    } else if (a == "--tls-key") {
+      o.tls_private_key = v;
+    } else if (a == "--tls-ca") {
+      o.tls_ca = v;
     } else if (a == "--local") {
       auto colon = v.rfind(':');
       if (colon != std::string::npos && v.find(':') == colon) {
@@ -143,6 +175,12 @@ stress_parse_result parse_stress_options(const std::vector<std::string>& args) {
   }
   if (!o.answer && o.target.empty()) return fail("--target is required (or --answer for responder mode)");
   if (!o.answer && o.total == 0 && o.duration == 0) return fail("give --total or --duration, or both");
+  if (o.transport == transport::transport_kind::tls && (o.tls_certificate.empty() || o.tls_private_key.empty()))
+    return fail("--transport tls needs --tls-cert and --tls-key (the local TLS listener's certificate)");
+  if (!o.target.empty()) {
+    std::string why = apply_transport(o.target, o.transport);
+    if (!why.empty()) return fail(why);
+  }
   return r;
 }
 

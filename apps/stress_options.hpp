@@ -29,7 +29,15 @@ struct stress_options {
   std::size_t max_concurrent = 1000;
   std::chrono::milliseconds hold{0};        // call: from the answer to the BYE
   std::chrono::milliseconds timeout{32000};  // a call or request without an outcome by then fails
+  // The local listeners' transport; a tcp or tls run adds ;transport= to a sip: target that
+  // names none (RFC 3263 §4.1), and a sips: target needs tls.
   transport::transport_kind transport = transport::transport_kind::udp;
+  // TLS (RFC 3261 §26.2.1): the local listener's certificate and key (required for tls, as a
+  // SIPp TLS run needs its cacert.pem) and the CAs the target's certificate is checked against
+  // (empty: the system's store).
+  std::string tls_certificate;
+  std::string tls_private_key;
+  std::string tls_ca;
   std::string local_ip = "127.0.0.1";
   std::uint16_t local_port = 0;  // first local port; 0: free ports
   std::size_t ports = 1;         // local ports (one stack each), so one target sees many sources
@@ -51,6 +59,10 @@ struct stress_parse_result {
 };
 
 stress_parse_result parse_stress_options(const std::vector<std::string>& args);
+
+// Makes a sip: `target` name `kind` (";transport=tcp", before any URI headers) unless it names a
+// transport already; an error when the target's transport, or sips:, contradicts `kind`.
+std::string apply_transport(std::string& target, transport::transport_kind kind);
 const char* stress_usage();
 
 }  // namespace sipactor::apps

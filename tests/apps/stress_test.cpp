@@ -31,6 +31,44 @@ TEST_CASE("stress options: a call run, and each bad option named in its error", 
   CHECK(parse_stress_options({"--help"}).help);
 }
 
+TEST_CASE("stress options: --transport names the target's transport, TLS needs a certificate", "[stress]") {
+  auto tcp = parse_stress_options({"--target", "sip:service@127.0.0.1:5070", "--transport", "tcp", "--total", "1"});
+  REQUIRE(tcp.error.empty());
+  CHECK(tcp.options.target == "sip:service@127.0.0.1:5070;transport=tcp");
+  // Before the URI's headers; a transport already named is kept when it agrees.
+  auto headers = parse_stress_options({"--target", "sip:service@127.0.0.1;lr?Subject=x", "--transport", "tcp",
+                                       "--total", "1"});
+  REQUIRE(headers.error.empty());
+  CHECK(headers.options.target == "sip:service@127.0.0.1;lr;transport=tcp?Subject=x");
+  auto named = parse_stress_options({"--target", "sip:a@127.0.0.1;transport=TCP", "--transport", "tcp", "--total", "1"});
+  REQUIRE(named.error.empty());
+  CHECK(named.options.target == "sip:a@127.0.0.1;transport=TCP");
+  auto udp = parse_stress_options({"--target", "sip:a@127.0.0.1", "--total", "1"});
+  CHECK(udp.options.target == "sip:a@127.0.0.1");
+
+  auto tls = parse_stress_options({"--target", "sip:a@127.0.0.1:5061", "--transport", "tls", "--tls-cert", "c.pem",
+                                   "--tls-key", "k.pem", "--tls-ca", "ca.pem", "--total", "1"});
+  REQUIRE(tls.error.empty());
+  CHECK(tls.options.target == "sip:a@127.0.0.1:5061;transport=tls");
+  CHECK(tls.options.tls_certificate == "c.pem");
+  CHECK(tls.options.tls_private_key == "k.pem");
+  CHECK(tls.options.tls_ca == "ca.pem");
+  // sips: implies TLS (§26.2.2): nothing is added.
+  auto sips = parse_stress_options({"--target", "sips:a@127.0.0.1", "--transport", "tls", "--tls-cert", "c.pem",
+                                    "--tls-key", "k.pem", "--total", "1"});
+  REQUIRE(sips.error.empty());
+  CHECK(sips.options.target == "sips:a@127.0.0.1");
+
+  CHECK(parse_stress_options({"--target", "sip:a@127.0.0.1", "--transport", "tls", "--total", "1"}).error.find("--tls-cert") !=
+        std::string::npos);
+  CHECK(parse_stress_options({"--answer", "--transport", "tls", "--tls-cert", "c.pem"}).error.find("--tls-key") !=
+        std::string::npos);
+  CHECK(parse_stress_options({"--target", "sips:a@127.0.0.1", "--total", "1"}).error.find("sips:") != std::string::npos);
+  CHECK(parse_stress_options({"--target", "sip:a@127.0.0.1;transport=udp", "--transport", "tcp", "--total", "1"})
+            .error.find("transport=udp") != std::string::npos);
+  CHECK(parse_stress_options({"--target", "sip:a@[::1", "--total", "1"}).error.find("not a valid") != std::string::npos);
+}
+
 TEST_CASE("stress plan: constant rate, and a ramp's attempts are its area", "[stress]") {
   stress_options o;
   o.rate = 100;

@@ -90,6 +90,7 @@ proxy_process::proxy_process(const std::string& config_file, std::vector<std::st
       listening_.push_back(line);
       if (auto p = port_of(line, "udp"); p != 0 && udp_port_ == 0) udp_port_ = p;
       if (auto p = port_of(line, "tcp"); p != 0 && tcp_port_ == 0) tcp_port_ = p;
+      if (auto p = port_of(line, "tls"); p != 0 && tls_port_ == 0) tls_port_ = p;
     }
   }
   ::close(out[0]);  // later writes to stdout fail with EPIPE, which the proxy does not make

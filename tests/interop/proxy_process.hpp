@@ -24,6 +24,7 @@ class proxy_process {
   bool started() const noexcept { return udp_port_ != 0; }
   std::uint16_t udp_port() const noexcept { return udp_port_; }
   std::uint16_t tcp_port() const noexcept { return tcp_port_; }
+  std::uint16_t tls_port() const noexcept { return tls_port_; }
   const std::vector<std::string>& listening() const noexcept { return listening_; }
 
   void signal(int sig);
@@ -37,6 +38,7 @@ class proxy_process {
   int exit_code_ = -1;
   std::uint16_t udp_port_ = 0;
   std::uint16_t tcp_port_ = 0;
+  std::uint16_t tls_port_ = 0;
   std::vector<std::string> listening_;
   std::string log_path_;
 };

@@ -21,10 +21,10 @@ namespace sipactor::test {
 
 namespace {
 
-// Binds a UDP socket on 127.0.0.1:port (0: any); the bound port, or 0 on failure. The socket is
+// Binds a UDP (or `type`) socket on 127.0.0.1:port (0: any); the bound port, or 0 on failure. The socket is
 // kept open in `fd` so that several ports can be held at once.
-std::uint16_t bind_udp(std::uint16_t port, int& fd) {
-  fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+std::uint16_t bind_loopback(std::uint16_t port, int& fd, int type = SOCK_DGRAM) {
+  fd = ::socket(AF_INET, type, 0);
   if (fd < 0) return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -44,7 +44,14 @@ std::uint16_t bind_udp(std::uint16_t port, int& fd) {
 
 std::uint16_t free_udp_port() {
   int fd = -1;
-  std::uint16_t port = bind_udp(0, fd);
+  std::uint16_t port = bind_loopback(0, fd);
+  if (fd >= 0) ::close(fd);
+  return port;
+}
+
+std::uint16_t free_tcp_port() {
+  int fd = -1;
+  std::uint16_t port = bind_loopback(0, fd, SOCK_STREAM);
   if (fd >= 0) ::close(fd);
   return port;
 }
@@ -52,9 +59,9 @@ std::uint16_t free_udp_port() {
 std::uint16_t free_media_ports() {
   for (int attempt = 0; attempt < 50; ++attempt) {
     int fds[4] = {-1, -1, -1, -1};
-    std::uint16_t base = bind_udp(0, fds[0]);
+    std::uint16_t base = bind_loopback(0, fds[0]);
     bool all = base != 0 && base < 65530;
-    for (int i = 1; all && i < 4; ++i) all = bind_udp(static_cast<std::uint16_t>(base + i), fds[i]) != 0;
+    for (int i = 1; all && i < 4; ++i) all = bind_loopback(static_cast<std::uint16_t>(base + i), fds[i]) != 0;
     for (int fd : fds)
       if (fd >= 0) ::close(fd);
     if (all) return base;

@@ -13,6 +13,8 @@ namespace sipactor::test {
 
 // A UDP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
 std::uint16_t free_udp_port();
+// The same for a TCP (or TLS) listener.
+std::uint16_t free_tcp_port();
 // The first of four consecutive free UDP ports: SIPp binds media sockets at -mp and -mp + 2.
 std::uint16_t free_media_ports();
 

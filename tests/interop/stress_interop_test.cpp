@@ -36,6 +36,28 @@ TEST_CASE("Stress: sipactor stress calls SIPp uas at a fixed rate, every call co
   CHECK(sipp.cumulative("Successful call") == calls);
 }
 
+// TCP (RFC 3261 §18): --transport tcp adds ;transport=tcp to the target, SIPp's uas answers on
+// the connection our stack opened and takes the BYE on a connection too.
+TEST_CASE("Stress: sipactor stress calls SIPp uas over TCP, every call completes", "[interop][sipp][stress]") {
+  const int calls = 20;
+  std::uint16_t port = free_tcp_port();
+  sipp_process sipp({"-sn", "uas", "-t", "t1", "-i", "127.0.0.1", "-p", std::to_string(port), "-m", std::to_string(calls)});
+  REQUIRE(sipp.started());
+  std::this_thread::sleep_for(500ms);
+  std::ostringstream out, err;
+  int rc = apps::run_stress_command({"--target", "sip:service@127.0.0.1:" + std::to_string(port), "--transport", "tcp",
+                                     "--rate", "20", "--total", std::to_string(calls), "--progress", "off"},
+                                    out, err);
+  bool exited = sipp.wait(30s);
+  INFO(out.str() << err.str() << "\n" << sipp.command() << "\n" << sipp.output());
+  CHECK(rc == 0);
+  CHECK(out.str().find("started 20, succeeded 20, failed 0") != std::string::npos);
+  CHECK(out.str().find(";transport=tcp") != std::string::npos);
+  REQUIRE(exited);
+  CHECK(sipp.exit_code() == 0);
+  CHECK(sipp.cumulative("Successful call") == calls);
+}
+
 TEST_CASE("Stress: SIPp uac calls sipactor stress --answer, both count every call", "[interop][sipp][stress]") {
   const int calls = 20;
   std::uint16_t port = free_udp_port();

@@ -15,6 +15,7 @@
 #include "apps/stress_command.hpp"
 #include "tests/interop/proxy_process.hpp"
 #include "tests/interop/sipp_process.hpp"
+#include "tests/support/test_certificates.hpp"
 
 namespace sipactor::test {
 namespace {
@@ -105,6 +106,55 @@ TEST_CASE("Stress: sipactor stress calls through sipactor proxy to a responder, 
   CHECK_THAT(output, Catch::Contains("started 30, succeeded 30, failed 0"));
   CHECK(callee_rc == 0);
   CHECK_THAT(callee_output, Catch::Contains("answered 30 calls, 30 ended"));
+  proxy.signal(SIGTERM);
+  CHECK(proxy.wait(10s));
+}
+
+// The same over TLS end to end (RFC 3261 §26.2.1): generator -> proxy -> responder on TLS
+// connections, each verifying the next one's certificate against the test CA.
+TEST_CASE("Stress: sipactor stress calls over TLS through sipactor proxy to a TLS responder", "[interop][proxy][stress][tls]") {
+  const test_certificates& certs = shared_test_certificates();
+  stress_proxy_dir dir;
+  std::string config = write_temp_file(
+      dir.path, "sipactor.conf",
+      "listen = udp 127.0.0.1:0\nlisten = tls 127.0.0.1:0\ndomain = 127.0.0.1\nstore = registrations.db\n"
+      "tls.certificate = " + certs.server_certificate + "\ntls.private_key = " + certs.server_key +
+      "\ntls.ca = " + certs.ca_certificate + "\n");
+  proxy_process proxy(config);
+  REQUIRE(proxy.started());
+  REQUIRE(proxy.tls_port() != 0);
+  const int calls = 20;
+  std::uint16_t callee_port = free_tcp_port();
+  std::vector<std::string> tls_files{"--transport", "tls", "--tls-cert", certs.server_certificate, "--tls-key",
+                                     certs.server_key, "--tls-ca", certs.ca_certificate};
+  std::string callee_output;
+  int callee_rc = -1;
+  std::thread callee([&] {
+    std::vector<std::string> args{"--answer", "--local", "127.0.0.1:" + std::to_string(callee_port), "--duration", "10",
+                                  "--progress", "off"};
+    args.insert(args.end(), tls_files.begin(), tls_files.end());
+    callee_rc = stress(args, callee_output);
+  });
+  std::this_thread::sleep_for(1s);
+  sipp_process registration({"-sf", SIPACTOR_SOURCE_DIR "/bench/sipp/register_service.xml",
+                             "127.0.0.1:" + std::to_string(proxy.udp_port()), "-i", "127.0.0.1", "-p",
+                             std::to_string(free_udp_port()), "-key", "contact",
+                             "127.0.0.1:" + std::to_string(callee_port) + ";transport=tls", "-m", "1", "-timeout", "20s"});
+  REQUIRE(registration.wait(30s));
+  CHECK(registration.exit_code() == 0);
+  std::vector<std::string> args{"--target", "sip:service@127.0.0.1:" + std::to_string(proxy.tls_port()), "--rate", "10",
+                                "--total", std::to_string(calls), "--progress", "off"};
+  args.insert(args.end(), tls_files.begin(), tls_files.end());
+  std::string output;
+  int rc = stress(args, output);
+  callee.join();
+  INFO(output << "\n" << callee_output << "\n" << proxy.log());
+  CHECK(rc == 0);
+  CHECK_THAT(output, Catch::Contains("started 20, succeeded 20, failed 0"));
+  CHECK_THAT(output, Catch::Contains("calls to sip:service@127.0.0.1:" + std::to_string(proxy.tls_port()) + ";transport=tls"));
+  CHECK(callee_rc == 0);
+  CHECK_THAT(callee_output, Catch::Contains("answering on TLS 127.0.0.1:" + std::to_string(callee_port)));
+  CHECK_THAT(callee_output, Catch::Contains("answered 20 calls, 20 ended"));
   proxy.signal(SIGTERM);
   CHECK(proxy.wait(10s));
 }

@@ -4,6 +4,7 @@
 // parallel"), is the TU of one client transaction per branch, keeps Timer C per INVITE branch
 // (§16.8), forwards provisional and 2xx responses at once and the best final response when every
 // branch has ended (§16.7), and cancels pending branches (§16.7 step 10, §16.10).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,14 @@
 #include "actors/proxy_forwarding.hpp"
 #include "actors/proxy_responses.hpp"
 #include "actors/transaction_layer.hpp"
+#include "actors/transaction_timer_service.hpp"
 #include "actors/ua_request_factory.hpp"
 
 namespace sipactor {
 
 namespace {
+
+using time_point = caf::actor_clock::time_point;
 
 // One forwarded request and its client transaction (§16.6 step 10).
 struct branch {
@@ -27,7 +31,7 @@ struct branch {
   bool done = false;         // a final response, a timeout, a transport error or Timer C ended it
   bool cancel_wanted = false;
   bool cancel_sent = false;
-  std::uint64_t timer_c = 0;  // generation of the armed Timer C; older timers are stale
+  time_point timer_c_due = time_point::max();  // §16.8 Timer C; max(): not armed
 };
 
 struct context_state {
@@ -45,6 +49,11 @@ struct context_state {
   bool got_2xx = false;
   bool no_new_branches = false;  // a CANCEL (§16.10) or a 6xx (§16.7 step 5) arrived
   bool lingering = false;
+  time_point linger_until = time_point::max();
+  // The one wake-up asked of the shard's timer service: for the earliest Timer C or the end of
+  // the linger; a later deadline waits for it (a wake-up re-asks for what is still ahead).
+  time_point wake_at = time_point::max();
+  std::uint32_t wake_generation = 0;
   bool finished = false;
   static inline const char* name = "sip-proxy-response-context";
 };
@@ -68,11 +77,26 @@ branch* branch_of(self_ptr self, const message& m) {
   return nullptr;
 }
 
+// The earliest deadline of the context; asks its shard for a wake-up then unless one as early
+// is pending. Timers go through the shard (transaction_timer_service), not delayed messages: a
+// delayed message cannot be cancelled in CAF 0.17 and kept every finished context alive for
+// Timer C's 185 s, with the clock thread's queue holding two entries per call.
+void plan_wake(self_ptr self) {
+  auto& st = self->state;
+  time_point next = st.linger_until;
+  for (const branch& b : st.branches)
+    if (!b.done) next = std::min(next, b.timer_c_due);
+  if (next == time_point::max() || next >= st.wake_at) return;
+  st.wake_at = next;
+  self->send(st.shard, schedule_timer{caf::actor_cast<caf::actor>(self), context_wake_atom::value,
+                                      ++st.wake_generation, next});
+}
+
 void arm_timer_c(self_ptr self, std::size_t index) {
   auto& st = self->state;
   if (!st.invite) return;
-  std::uint64_t generation = ++st.branches[index].timer_c;
-  self->delayed_send(self, st.env->config.timer_c, timer_c_atom::value, index, generation);
+  st.branches[index].timer_c_due = self->clock().now() + st.env->config.timer_c;
+  plan_wake(self);
 }
 
 // §9.1, §16.7 step 10: "A pending client transaction is one that has received a provisional
@@ -101,7 +125,9 @@ void finish(self_ptr self) {
   if (st.finished) return;
   st.finished = true;
   if (st.invite && st.request.server_transaction)
-    self->send(st.shard, context_finished{st.request.server_transaction.id()});
+    self->send(st.shard, context_finished{st.request.server_transaction.id(), self->id()});
+  else if (st.wake_at != time_point::max())
+    self->send(st.shard, context_finished{0, self->id()});
   self->quit();
 }
 
@@ -127,7 +153,8 @@ void check_done(self_ptr self) {
   if (st.got_2xx && st.invite && st.env->config.linger_after_2xx.count() > 0) {
     if (st.lingering) return;
     st.lingering = true;
-    self->delayed_send(self, st.env->config.linger_after_2xx, linger_atom::value);
+    st.linger_until = self->clock().now() + st.env->config.linger_after_2xx;
+    plan_wake(self);
     return;
   }
   finish(self);
@@ -239,11 +266,10 @@ void on_branch_error(self_ptr self, const message_ptr& request, int status) {
 // a CANCEL request matching that transaction. If the client transaction has not received a
 // provisional response, the proxy MUST behave as if the transaction received a 408". A branch
 // whose CANCEL was not answered by Timer C's next expiry is given up as a 408 too.
-void on_timer_c(self_ptr self, std::size_t index, std::uint64_t generation) {
+void on_timer_c(self_ptr self, std::size_t index) {
   auto& st = self->state;
-  if (index >= st.branches.size()) return;
   branch& b = st.branches[index];
-  if (b.done || b.timer_c != generation) return;
+  b.timer_c_due = time_point::max();
   if (b.provisional && !b.cancel_sent) {
     cancel_branch(self, b);
     arm_timer_c(self, index);
@@ -251,6 +277,18 @@ void on_timer_c(self_ptr self, std::size_t index, std::uint64_t generation) {
   }
   branch_failed(self, b, 408);
   check_done(self);
+}
+
+// The shard's wake-up: every deadline that has come, then the next wake-up.
+void on_wake(self_ptr self, std::uint32_t generation) {
+  auto& st = self->state;
+  if (generation != st.wake_generation || st.finished) return;
+  st.wake_at = time_point::max();
+  time_point now = self->clock().now();
+  if (st.linger_until <= now) return finish(self);
+  for (std::size_t i = 0; i < st.branches.size() && !st.finished; ++i)
+    if (!st.branches[i].done && st.branches[i].timer_c_due <= now) on_timer_c(self, i);
+  if (!st.finished) plan_wake(self);
 }
 
 // §16.10: "A proxy MUST cancel any pending client transactions associated with a response
@@ -299,9 +337,8 @@ caf::behavior response_context(self_ptr self, proxy_env_ptr env, tu_request requ
       [=](const transaction_timeout& t) { on_branch_error(self, t.request, 408); },
       [=](const transaction_transport_error& e) { on_branch_error(self, e.request, 503); },
       [](const transaction_terminated&) {},
-      [=](timer_c_atom, std::size_t index, std::uint64_t generation) { on_timer_c(self, index, generation); },
+      [=](context_wake_atom, std::uint32_t generation) { on_wake(self, generation); },
       [=](const cancel_context&) { on_cancel(self); },
-      [=](linger_atom) { finish(self); },
   };
 }
 

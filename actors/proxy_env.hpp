@@ -61,13 +61,15 @@ void find_targets(Self* self, const proxy_env& env, std::string aor, message_ptr
 struct cancel_context {
   message_ptr cancel;
 };
-// The context is done; its shard forgets the INVITE server transaction it served.
+// The context is done; its shard forgets the INVITE server transaction it served (0: none) and
+// the context's timers.
 struct context_finished {
   caf::actor_id server_transaction = 0;
+  caf::actor_id context = 0;
 };
 
-using timer_c_atom = caf::atom_constant<caf::atom("timerC")>;
-using linger_atom = caf::atom_constant<caf::atom("linger")>;
+// A response context's wake-up from its shard's timer service (Timer C, the linger after a 2xx).
+using context_wake_atom = caf::atom_constant<caf::atom("pxwake")>;
 
 // Spawns the response context (§16.7) of `request`, which passed §16.3 and §16.4 (`routed`).
 // It reports context_finished to `shard` when it quits.

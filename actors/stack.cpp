@@ -1,6 +1,8 @@
 #include "actors/stack.hpp"
 
+#include <algorithm>
 #include <memory>
+#include <thread>
 #include <typeindex>
 
 #include "actors/transaction_reuse.hpp"
@@ -74,6 +76,14 @@ void add_message_types(caf::actor_system_config& cfg) {
   add_local_type<call_forgotten>(cfg, "sipactor::call_forgotten");
   add_local_type<cancel_received>(cfg, "sipactor::cancel_received");
   add_local_type<invite_answered>(cfg, "sipactor::invite_answered");
+}
+
+void configure_scheduler(caf::actor_system_config& cfg, std::size_t threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  cfg.set("scheduler.max-threads", threads);
+  cfg.set("scheduler.max-throughput", 100);
+  cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{100});
+  cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
 }
 
 stack spawn_stack(caf::actor_system& sys, const stack_config& config, caf::actor app) {

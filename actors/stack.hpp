@@ -54,6 +54,13 @@ struct stack {
 // the stack's messages to cross into other actors of the user's system with their names).
 void add_message_types(caf::actor_system_config& cfg);
 
+// The scheduler as sipactor's own commands run it (CAF-0.17.md): `threads` workers (0: one per
+// core), at most 100 messages per actor per turn (spawning from actors stays cheap), and idle
+// workers that poll 100 times and then sleep on their condition variable, without CAF's default
+// 500 further polls 50 us apart: those wake-ups cost more CPU than the SIP work at moderate rates
+// (bench/RESULTS.md, "Proxy (issue 7)"). Optional for embedders; call before the system starts.
+void configure_scheduler(caf::actor_system_config& cfg, std::size_t threads);
+
 // Starts a stack whose events go to `app`. Blocks until the transports are bound.
 stack spawn_stack(caf::actor_system& sys, const stack_config& config, caf::actor app);
 

@@ -152,19 +152,15 @@ caf::result<caf::actor> on_client_request(self_ptr self, client_request& r) {
 
 // --- the timer service (actors/transaction_timer_service.hpp)
 
-// One pending wake-up, at the earliest deadline. A later one already pending is left to fire
-// (CAF 0.17 cannot cancel it). Wake-ups are at least 1 ms apart, so a shard wakes at most 1000
-// times a second however many timers it holds; a timer due less than 1 ms after the previous
-// wake-up fires with the next one.
+// One pending wake-up, at the earliest deadline, at least 1 ms after the previous one
+// (transaction_timer_service::wake_for).
 void plan_wake(self_ptr self) {
   auto& st = self->state;
-  time_point next = st.timers.next_deadline();
-  if (next == time_point::max() || next >= st.wake_at) return;
   time_point now = self->clock().now();
-  next = std::max(next, now + std::chrono::milliseconds(1));
-  if (next >= st.wake_at) return;
-  st.wake_at = next;
-  self->delayed_send(self, next - now, timer_wake_atom::value, next);
+  auto next = st.timers.wake_for(now, st.wake_at, std::chrono::milliseconds(1));
+  if (!next) return;
+  st.wake_at = *next;
+  self->delayed_send(self, *next - now, timer_wake_atom::value, *next);
 }
 
 void on_wake(self_ptr self, time_point planned) {

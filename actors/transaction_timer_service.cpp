@@ -1,5 +1,7 @@
 #include "actors/transaction_timer_service.hpp"
 
+#include <algorithm>
+
 namespace sipactor {
 
 void transaction_timer_service::remove_slot(timed_transaction& t, std::size_t i) {
@@ -71,6 +73,15 @@ std::vector<caf::actor> transaction_timer_service::handles() const {
 
 transaction_timer_service::time_point transaction_timer_service::next_deadline() const noexcept {
   return by_deadline_.empty() ? time_point::max() : by_deadline_.begin()->first;
+}
+
+std::optional<transaction_timer_service::time_point> transaction_timer_service::wake_for(
+    time_point now, time_point pending, caf::timespan spacing) const noexcept {
+  time_point next = next_deadline();
+  if (next == time_point::max() || next >= pending) return std::nullopt;
+  next = std::max(next, now + spacing);
+  if (next >= pending) return std::nullopt;
+  return next;
 }
 
 }  // namespace sipactor

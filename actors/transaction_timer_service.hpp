@@ -15,12 +15,16 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace sipactor {
 
+// The proxy's response contexts (actors/proxy_context.cpp) use the same service for Timer C,
+// held by their proxy core shard.
+//
 // A transaction asks for (timer, generation) to be sent to it at `deadline`. A new request for
 // the same timer replaces the pending one (its generation is stale anyway).
 struct schedule_timer {
@@ -47,6 +51,13 @@ class transaction_timer_service {
   std::vector<due_timer> expire(time_point now);
   // The earliest pending deadline; time_point::max() when there is none.
   time_point next_deadline() const noexcept;
+
+  // The wake-up the owner should send itself now: the earliest deadline, but no sooner than
+  // `spacing` from `now` (so that an owner wakes at most 1/spacing times a second however many
+  // timers it holds; a timer due within `spacing` of a wake-up fires with the next one). Nothing
+  // when no deadline is pending or the owner's pending wake-up (`pending`; max(): none) comes
+  // first (CAF 0.17 cannot cancel a delayed message: a later one is left to fire).
+  std::optional<time_point> wake_for(time_point now, time_point pending, caf::timespan spacing) const noexcept;
 
   // Every transaction that has asked for a timer and not terminated.
   std::vector<caf::actor> handles() const;

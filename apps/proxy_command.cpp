@@ -220,9 +220,7 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
 
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
-  std::size_t workers = config.workers != 0 ? config.workers : std::max(1u, std::thread::hardware_concurrency());
-  cfg.set("scheduler.max-threads", workers);
-  cfg.set("scheduler.max-throughput", 100);  // CAF-0.17.md: spawn cost
+  configure_scheduler(cfg, config.workers);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   add_message_types(cfg);
   caf::actor_system sys{cfg};
@@ -263,10 +261,9 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
              {"unanswered", std::to_string(c.in_flight)}});
   // Transactions still in Completed or Terminated-wait states hold no answer owed to anyone, the
   // store has committed and quit (stop), the log is written: leave without CAF's teardown, which
-  // can hang. A finished response context stays alive while its Timer C is pending (CAF 0.17
-  // cannot cancel a delayed message); at shutdown the clock thread destroys such actors, each
-  // pushes the cancellation of its timeouts into the clock's own 64-entry queue, and the clock
-  // thread blocks on that queue once it is full.
+  // can hang: at shutdown the clock thread destroys the actors its pending delayed messages keep
+  // alive (the shards' timer wake-ups), each pushes the cancellation of its timeouts into the
+  // clock's own 64-entry queue, and the clock thread blocks on that queue once it is full.
   out.flush();
   err.flush();
   std::fflush(nullptr);

@@ -222,9 +222,7 @@ int run_stress_command(const std::vector<std::string>& args, std::ostream& out, 
   const stress_options& o = parsed.options;
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  cfg.set("scheduler.max-threads", threads);
-  cfg.set("scheduler.max-throughput", 100);
+  configure_scheduler(cfg, static_cast<std::size_t>(o.threads));
   cfg.set("logger.verbosity", caf::atom("quiet"));
   add_message_types(cfg);
   interrupted = false;

@@ -176,6 +176,7 @@ struct parser {
         {"overload.retry_after", [&](auto v) { return number<std::uint32_t>(v, c.retry_after, 1, 86400); }},
         {"shutdown.drain_timeout", [&](auto v) { return duration(v, c.drain_timeout); }},
         {"workers", [&](auto v) { return number<std::size_t>(v, c.workers, 0, 256); }},
+        {"udp.readers", [&](auto v) { return number<std::size_t>(v, c.transport.udp_readers, 0, 64); }},
     };
   }
 };

@@ -8,7 +8,7 @@
 #   bench/run_proxy_bench.sh [SIPACTOR_BINARY]
 # Environment: RATES (calls/s, default "250 500 1000 1500 2000"), DURATION (s per rate, default 20),
 # WORKERS (sipactor scheduler threads, default 2; Kamailio runs children=2 from
-# bench/kamailio/kamailio.cfg), SIPACTOR_MODES ("stateful", "stateless" or both; default
+# bench/kamailio/kamailio.cfg), UDP_READERS (sipactor's udp.readers, default 0: one per core), SIPACTOR_MODES ("stateful", "stateless" or both; default
 # "stateful"), KAMAILIO (its binary, default kamailio; "none" skips it).
 #
 # Per proxy and rate: calls successful and failed (failed = all SIPp started minus successful, so
@@ -24,6 +24,7 @@ BIN=${1:-build/apps/sipactor}
 RATES=${RATES:-"250 500 1000 1500 2000"}
 PER_RATE=${DURATION:-20}  # not SECONDS: bash counts that one itself
 WORKERS=${WORKERS:-2}
+UDP_READERS=${UDP_READERS:-0}
 SIPACTOR_MODES=${SIPACTOR_MODES:-stateful}
 KAMAILIO=${KAMAILIO:-kamailio}
 UAS_PORT=5070
@@ -67,8 +68,8 @@ start() {
     sipactor-*)
       local stateless=off
       [ "$1" = sipactor-stateless ] && stateless=on
-      printf 'listen = udp 127.0.0.1:0\ndomain = 127.0.0.1\nstore = :memory:\nlog.level = warn\nworkers = %s\nstateless = %s\n' \
-        "$WORKERS" "$stateless" > "$WORK/$1.conf"
+      printf 'listen = udp 127.0.0.1:0\ndomain = 127.0.0.1\nstore = :memory:\nlog.level = warn\nworkers = %s\nudp.readers = %s\nstateless = %s\n' \
+        "$WORKERS" "$UDP_READERS" "$stateless" > "$WORK/$1.conf"
       "$BIN" proxy --config "$WORK/$1.conf" > "$WORK/$1.out" 2> "$WORK/$1.log" &
       PROXY_PID=$!
       PORT=$(sipactor_port "$WORK/$1.out")
@@ -120,7 +121,7 @@ for mode in $SIPACTOR_MODES; do PROXIES="$PROXIES sipactor-$mode"; done
 
 echo "# sipactor proxy bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
   "$(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*')$([ "$KAMAILIO" = none ] || echo ", $("$KAMAILIO" -v | head -1)")"
-echo "# rates: $RATES calls/s, $PER_RATE s each; sipactor workers $WORKERS; callee: SIPp uas on 127.0.0.1:$UAS_PORT"
+echo "# rates: $RATES calls/s, $PER_RATE s each; sipactor workers $WORKERS, udp.readers $UDP_READERS; callee: SIPp uas on 127.0.0.1:$UAS_PORT"
 printf '%-18s %6s %8s %7s %8s %8s %12s\n' proxy rate ok failed 'calls/s' cpu_s 'calls/cpu_s'
 : > "$WORK/results"
 for proxy in $PROXIES; do

@@ -74,7 +74,8 @@ TEST_CASE("Proxy config: every setting", "[apps][config]") {
       "overload.max_registers_in_flight = 100\n"
       "overload.retry_after = 9\n"
       "shutdown.drain_timeout = 2s\n"
-      "workers = 2\n",
+      "workers = 2\n"
+      "udp.readers = 1\n",
       "x.conf", "/etc/sip");
   INFO((r.ok() ? std::string() : r.error->to_string()));
   REQUIRE(r.ok());
@@ -107,6 +108,7 @@ TEST_CASE("Proxy config: every setting", "[apps][config]") {
   CHECK(c.retry_after == 9);
   CHECK(c.drain_timeout == 2000ms);
   CHECK(c.workers == 2);
+  CHECK(c.transport.udp_readers == 1);
 }
 
 TEST_CASE("Proxy config: every error names the file and line", "[apps][config]") {
@@ -132,6 +134,7 @@ TEST_CASE("Proxy config: every error names the file and line", "[apps][config]")
   CHECK(error_of("timer.t1 = 500\n") == "test.conf:1: expected a duration such as 500ms or 4s, not '500'");
   CHECK(error_of("timer.t2 = 0s\n") == "test.conf:1: expected a duration such as 500ms or 4s, not '0s'");
   CHECK(error_of("workers = -1\n") == "test.conf:1: expected a whole number from 0 to 256, not '-1'");
+  CHECK(error_of("udp.readers = 65\n") == "test.conf:1: expected a whole number from 0 to 64, not '65'");
   CHECK(error_of("registrar.min_expires = 0\n") ==
         "test.conf:1: expected a whole number from 1 to 86400, not '0'");
   CHECK(error_of("overload.retry_after = 5s\n") == "test.conf:1: expected a whole number from 1 to 86400, not '5s'");

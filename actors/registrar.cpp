@@ -71,7 +71,17 @@ registrar_step authenticate_register(self_ptr self, const message& request) {
   auto it = st.authenticators.find(request.request_uri().host_canonical());
   if (it == st.authenticators.end()) return registrar_rejection{404, "Domain Not Served Here", {}};  // not reached
   auth::auth_result r = it->second.verify(request, *st.config->auth.users, auth_now(self));
-  if (r.authenticated()) return std::nullopt;
+  if (r.authenticated()) {
+    // §10.3 step 4: "the registrar SHOULD determine if the authenticated user is authorized to
+    // modify registrations for this address-of-record". A user here may modify the AOR named
+    // by its own user name only (the users file knows no third-party registration, §10.2).
+    const uri& to = request.to().address;
+    if (to.is_sip() && to.user_unescaped() == r.user) return std::nullopt;
+    ++st.counters.refused;
+    std::string detail = "user " + r.user + " may not register " + std::string(to.text);
+    report(self, true, {"auth", 403, std::string(to.text), detail, 0});
+    return registrar_rejection{403, "Forbidden (not authorized for this address-of-record)", {}};
+  }
   bool failure = r.outcome != auth::auth_outcome::challenge;
   ++(failure ? st.counters.refused : st.counters.challenged);
   report(self, failure, {"auth", r.status, std::string(request.to().address.text), r.detail, 0});

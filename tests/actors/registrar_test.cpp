@@ -310,6 +310,19 @@ TEST_CASE_METHOD(auth_fixture, "Registrar auth: every failure gets its status", 
   auto c = challenge(m);
   m.cseq = 2;
   SECTION("wrong password: 403") { CHECK(send(answered(m, *c, bob_account("wrong")))->status() == 403); }
+  SECTION("§10.3 step 4: a valid user registering another user's AOR: 403") {
+    register_message other = m;
+    other.to = "Alice <sip:alice@biloxi.example.com>";
+    other.cseq = 1;
+    auto c2 = challenge(other);
+    other.cseq = 2;
+    auto r = send(answered(other, *c2, bob_account()));
+    CHECK(r->status() == 403);
+    CHECK(r->reason_phrase() == "Forbidden (not authorized for this address-of-record)");
+    CHECK(counters().refused == 1);
+    // Its own AOR with the same credentials still registers.
+    CHECK(send(answered(m, *c, bob_account()))->status() == 200);
+  }
   SECTION("unknown user: 403, the same answer") {
     auth::digest_account eve{"eve", std::string("zanzibar"), {}, {}};
     CHECK(send(answered(m, *c, eve))->status() == 403);

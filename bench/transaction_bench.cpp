@@ -136,14 +136,17 @@ caf::behavior driver(caf::event_based_actor* self, const options* o, int id, caf
   };
 }
 
-// --poll N sets work-stealing.aggressive-poll-attempts (CAF's default: 100).
+// --poll N sets work-stealing.aggressive-poll-attempts (CAF's default: 100); --moderate N
+// work-stealing.moderate-poll-attempts (CAF's default: 500, configure_scheduler's: 0).
 int poll_attempts = -1;
+int moderate_attempts = -1;
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
   cfg.set("scheduler.max-threads", threads);
   cfg.set("scheduler.max-throughput", 100);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   if (poll_attempts >= 0) cfg.set("work-stealing.aggressive-poll-attempts", poll_attempts);
+  if (moderate_attempts >= 0) cfg.set("work-stealing.moderate-poll-attempts", moderate_attempts);
   return cfg;
 }
 
@@ -271,6 +274,7 @@ options parse_options(int argc, char** argv) {
     else if (a == "--memory") o.memory = std::stoul(value());
     else if (a == "--side") o.client_side = value() == "client";
     else if (a == "--poll") poll_attempts = std::stoi(value());
+    else if (a == "--moderate") moderate_attempts = std::stoi(value());
     else if (a == "--idle") o.idle = std::stoul(value());
     else {
       std::fprintf(stderr, "unknown option %s (see the comment at the top of bench/transaction_bench.cpp)\n", a.c_str());

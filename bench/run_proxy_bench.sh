@@ -9,7 +9,8 @@
 # Environment: RATES (calls/s, default "250 500 1000 1500 2000"), DURATION (s per rate, default 20),
 # WORKERS (sipactor scheduler threads, default 2; Kamailio runs children=2 from
 # bench/kamailio/kamailio.cfg), UDP_READERS (sipactor's udp.readers, default 0: one per core), SIPACTOR_MODES ("stateful", "stateless" or both; default
-# "stateful"), KAMAILIO (its binary, default kamailio; "none" skips it).
+# "stateful"), KAMAILIO (its binary, default kamailio; "none" skips it), KAMAILIO_CHILDREN (its
+# worker processes, default 2 as in the config).
 #
 # Per proxy and rate: calls successful and failed (failed = all SIPp started minus successful, so
 # calls still open when SIPp gives up count as failed), the achieved rate, the proxy's CPU seconds
@@ -27,6 +28,7 @@ WORKERS=${WORKERS:-2}
 UDP_READERS=${UDP_READERS:-0}
 SIPACTOR_MODES=${SIPACTOR_MODES:-stateful}
 KAMAILIO=${KAMAILIO:-kamailio}
+KAMAILIO_CHILDREN=${KAMAILIO_CHILDREN:-2}
 UAS_PORT=5070
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/sipactor-proxybench-XXXXXX)
@@ -77,7 +79,8 @@ start() {
     kamailio)
       PORT=$(unused_udp_port)
       mkdir -p "$WORK/kamailio-run"
-      "$KAMAILIO" -f "$HERE/kamailio/kamailio.cfg" -DD -E -l "udp:127.0.0.1:$PORT" -Y "$WORK/kamailio-run" \
+      sed "s/^children=2 /children=$KAMAILIO_CHILDREN /" "$HERE/kamailio/kamailio.cfg" > "$WORK/kamailio.cfg"
+      "$KAMAILIO" -f "$WORK/kamailio.cfg" -DD -E -l "udp:127.0.0.1:$PORT" -Y "$WORK/kamailio-run" \
         -P "$WORK/kamailio-run/kamailio.pid" -m 256 -M 16 > "$WORK/$1.log" 2>&1 &
       PROXY_PID=$!
       sleep 2
@@ -121,7 +124,7 @@ for mode in $SIPACTOR_MODES; do PROXIES="$PROXIES sipactor-$mode"; done
 
 echo "# sipactor proxy bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
   "$(sipp -v 2>&1 | grep -o 'SIPp v[0-9.]*')$([ "$KAMAILIO" = none ] || echo ", $("$KAMAILIO" -v | head -1)")"
-echo "# rates: $RATES calls/s, $PER_RATE s each; sipactor workers $WORKERS, udp.readers $UDP_READERS; callee: SIPp uas on 127.0.0.1:$UAS_PORT"
+echo "# rates: $RATES calls/s, $PER_RATE s each; sipactor workers $WORKERS, udp.readers $UDP_READERS; Kamailio children $KAMAILIO_CHILDREN; callee: SIPp uas on 127.0.0.1:$UAS_PORT"
 printf '%-18s %6s %8s %7s %8s %8s %12s\n' proxy rate ok failed 'calls/s' cpu_s 'calls/cpu_s'
 : > "$WORK/results"
 for proxy in $PROXIES; do

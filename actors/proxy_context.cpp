@@ -124,10 +124,11 @@ void finish(self_ptr self) {
   auto& st = self->state;
   if (st.finished) return;
   st.finished = true;
-  if (st.invite && st.request.server_transaction)
-    self->send(st.shard, context_finished{st.request.server_transaction.id(), self->id()});
-  else if (st.wake_at != time_point::max())
-    self->send(st.shard, context_finished{0, self->id()});
+  // Only INVITE contexts have a CANCEL to match and timers (Timer C, linger) at the shard.
+  if (st.invite) {
+    const caf::actor& ist = st.request.server_transaction;
+    self->send(st.shard, context_finished{ist ? ist.id() : 0, self->id()});
+  }
   self->quit();
 }
 

@@ -31,15 +31,15 @@ struct shard_state {
   proxy_env_ptr env;
   // §16.10: the response context of each INVITE server transaction, for its CANCEL.
   std::unordered_map<caf::actor_id, caf::actor> contexts;
-  // The response contexts' timers (Timer C, linger), with one pending wake-up of the shard.
-  transaction_timer_service timers;
-  caf::actor_clock::time_point wake_at = caf::actor_clock::time_point::max();
+  // The response contexts' timers (Timer C, linger). Timer C is 185 s and the linger 32 s:
+  // wake-ups 100 ms apart at the most are precise enough and keep the shard's own delayed
+  // messages to 10 a second.
+  transaction_timer_service timers{std::chrono::milliseconds(100)};
   proxy_counters counters;
   static inline const char* name = "sip-proxy-core-shard";
 };
 
 using self_ptr = caf::stateful_actor<shard_state>*;
-using timer_wake_atom = caf::atom_constant<caf::atom("pxtimers")>;
 
 void respond(self_ptr self, const caf::actor& server_transaction, const message_ptr& response) {
   if (server_transaction && response) self->send(server_transaction, response);
@@ -92,26 +92,6 @@ void on_request(self_ptr self, tu_request& e) {
   if (invite && server_transaction) st.contexts.emplace(server_transaction.id(), std::move(context));
 }
 
-// Timer C is 185 s and the linger 32 s: wake-ups 100 ms apart at the most are precise enough
-// and keep the shard's own delayed messages to 10 a second.
-constexpr auto timer_spacing = std::chrono::milliseconds(100);
-
-void plan_wake(self_ptr self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  auto next = st.timers.wake_for(now, st.wake_at, timer_spacing);
-  if (!next) return;
-  st.wake_at = *next;
-  self->delayed_send(self, *next - now, timer_wake_atom::value, *next);
-}
-
-void on_wake(self_ptr self, caf::actor_clock::time_point planned) {
-  auto& st = self->state;
-  if (planned == st.wake_at) st.wake_at = caf::actor_clock::time_point::max();
-  for (auto& due : st.timers.expire(self->clock().now())) self->send(due.transaction, due.timer, due.generation);
-  plan_wake(self);
-}
-
 caf::behavior shard(self_ptr self) {
   return {
       [=](tu_request& e) { on_request(self, e); },
@@ -135,9 +115,11 @@ caf::behavior shard(self_ptr self) {
       },
       [=](const schedule_timer& t) {
         self->state.timers.schedule(t);
-        plan_wake(self);
+        plan_timer_wake(self, self->state.timers);
       },
-      [=](timer_wake_atom, caf::actor_clock::time_point planned) { on_wake(self, planned); },
+      [=](timer_wake_atom, caf::actor_clock::time_point planned) {
+        on_timer_wake(self, self->state.timers, planned);
+      },
       [=](transport::stats_atom) { return self->state.counters; },
       // Server transaction events: §16.9 "If the proxy is notified of an error when forwarding a
       // response, it drops the response"; a stateless send that failed is dropped as well.

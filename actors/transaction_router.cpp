@@ -18,8 +18,12 @@ namespace {
 
 using transaction_map = std::unordered_map<transaction_key, caf::actor, transaction_key_hash>;
 using time_point = caf::actor_clock::time_point;
-// The shard wakes itself for its transactions' timers: (timer_wake_atom, planned time).
-using timer_wake_atom = caf::atom_constant<caf::atom("wake")>;
+
+// The shard wakes at most every 10 ms for its transactions' timers: every wake-up is a trip
+// through CAF's clock thread and a worker wake-up, and with 1 ms a proxy at 250 calls/s woke
+// 1,365 times a second (bench/RESULTS.md, issue 7). A timer fires at most 10 ms late: 2% of T1
+// for a retransmission, and nothing for the timers that only end a transaction.
+constexpr auto wake_spacing = std::chrono::milliseconds(10);
 
 struct shard_state {
   transaction_config config;
@@ -30,8 +34,7 @@ struct shard_state {
   transaction_map servers;  // by server_key (§17.2.3)
   transaction_map clients;  // by client_key_of_request (§17.1.3)
   transaction_layer_counters counters;
-  transaction_timer_service timers;
-  time_point wake_at = time_point::max();  // the pending wake-up; max(): none
+  transaction_timer_service timers{wake_spacing};
   // Ended transactions kept for the next one, by transaction_kind (actors/transaction_reuse.hpp).
   std::array<std::vector<caf::actor>, 4> idle;
   static inline const char* name = "sip-transaction-router-shard";
@@ -152,32 +155,9 @@ caf::result<caf::actor> on_client_request(self_ptr self, client_request& r) {
 
 // --- the timer service (actors/transaction_timer_service.hpp)
 
-// One pending wake-up, at the earliest deadline, at least 10 ms after the previous one
-// (transaction_timer_service::wake_for): every wake-up is a trip through CAF's clock thread and a
-// worker wake-up, and with 1 ms a proxy at 250 calls/s woke 1,365 times a second for its
-// transactions' timers (bench/RESULTS.md, issue 7). A timer fires at most 10 ms late: 2% of T1
-// for a retransmission, and nothing for the timers that only end a transaction.
-constexpr auto wake_spacing = std::chrono::milliseconds(10);
-
-void plan_wake(self_ptr self) {
-  auto& st = self->state;
-  time_point now = self->clock().now();
-  auto next = st.timers.wake_for(now, st.wake_at, wake_spacing);
-  if (!next) return;
-  st.wake_at = *next;
-  self->delayed_send(self, *next - now, timer_wake_atom::value, *next);
-}
-
-void on_wake(self_ptr self, time_point planned) {
-  auto& st = self->state;
-  if (planned == st.wake_at) st.wake_at = time_point::max();
-  for (auto& due : st.timers.expire(self->clock().now())) self->send(due.transaction, due.timer, due.generation);
-  plan_wake(self);
-}
-
 void on_schedule(self_ptr self, const schedule_timer& request) {
   self->state.timers.schedule(request);
-  plan_wake(self);
+  plan_timer_wake(self, self->state.timers);
 }
 
 // A transaction ended: forget it, unless its key already names a newer transaction, and keep
@@ -205,7 +185,7 @@ caf::behavior routing(self_ptr self) {
     [=](client_request& r) { return on_client_request(self, r); },
     [=](const transaction_terminated& e) { on_terminated(self, e); },
     [=](const schedule_timer& request) { on_schedule(self, request); },
-    [=](timer_wake_atom, time_point planned) { on_wake(self, planned); },
+    [=](timer_wake_atom, time_point planned) { on_timer_wake(self, self->state.timers, planned); },
     [=](transaction_timers::retransmitted_atom) { ++self->state.counters.retransmitted; },
     [=](transport::stats_atom) {
       auto& st = self->state;

@@ -75,13 +75,18 @@ transaction_timer_service::time_point transaction_timer_service::next_deadline()
   return by_deadline_.empty() ? time_point::max() : by_deadline_.begin()->first;
 }
 
-std::optional<transaction_timer_service::time_point> transaction_timer_service::wake_for(
-    time_point now, time_point pending, caf::timespan spacing) const noexcept {
+std::optional<transaction_timer_service::time_point> transaction_timer_service::plan_wake(time_point now) {
   time_point next = next_deadline();
-  if (next == time_point::max() || next >= pending) return std::nullopt;
-  next = std::max(next, now + spacing);
-  if (next >= pending) return std::nullopt;
+  if (next == time_point::max() || next >= wake_at_) return std::nullopt;
+  next = std::max(next, now + spacing_);
+  if (next >= wake_at_) return std::nullopt;
+  wake_at_ = next;
   return next;
+}
+
+std::vector<transaction_timer_service::due_timer> transaction_timer_service::woken(time_point planned, time_point now) {
+  if (planned == wake_at_) wake_at_ = time_point::max();
+  return expire(now);
 }
 
 }  // namespace sipactor

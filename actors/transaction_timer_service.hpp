@@ -13,6 +13,7 @@
 #include <caf/all.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -52,12 +53,16 @@ class transaction_timer_service {
   // The earliest pending deadline; time_point::max() when there is none.
   time_point next_deadline() const noexcept;
 
-  // The wake-up the owner should send itself now: the earliest deadline, but no sooner than
-  // `spacing` from `now` (so that an owner wakes at most 1/spacing times a second however many
-  // timers it holds; a timer due within `spacing` of a wake-up fires with the next one). Nothing
-  // when no deadline is pending or the owner's pending wake-up (`pending`; max(): none) comes
-  // first (CAF 0.17 cannot cancel a delayed message: a later one is left to fire).
-  std::optional<time_point> wake_for(time_point now, time_point pending, caf::timespan spacing) const noexcept;
+  // Its owner's wake-ups: at most one pending, at the earliest deadline but no sooner than
+  // `spacing` after `now` (so an owner wakes at most 1/spacing times a second however many timers
+  // it holds; a timer due within `spacing` of a wake-up fires with the next one).
+  explicit transaction_timer_service(caf::timespan spacing = std::chrono::milliseconds(1)) noexcept
+      : spacing_(spacing) {}
+  // The wake-up to ask for now, recorded as pending; nothing when no deadline is pending or the
+  // pending wake-up comes first (CAF 0.17 cannot cancel a delayed message: it is left to fire).
+  std::optional<time_point> plan_wake(time_point now);
+  // The wake-up planned for `planned` arrived at `now`: the timers due, in deadline order.
+  std::vector<due_timer> woken(time_point planned, time_point now);
 
   // Every transaction that has asked for a timer and not terminated.
   std::vector<caf::actor> handles() const;
@@ -83,7 +88,26 @@ class transaction_timer_service {
 
   deadline_map by_deadline_;
   std::unordered_map<caf::actor_id, timed_transaction> by_transaction_;
+  caf::timespan spacing_;
+  time_point wake_at_ = time_point::max();  // the pending wake-up; max(): none
 };
+
+// The owner actor's side. It sends itself (timer_wake_atom, planned time) for the pending
+// wake-up and passes that message to on_timer_wake, which sends each due timer to its
+// transaction (or response context) and asks for the next wake-up.
+using timer_wake_atom = caf::atom_constant<caf::atom("timerwake")>;
+
+template <class Self>
+void plan_timer_wake(Self* self, transaction_timer_service& timers) {
+  auto now = self->clock().now();
+  if (auto at = timers.plan_wake(now)) self->delayed_send(self, *at - now, timer_wake_atom::value, *at);
+}
+
+template <class Self>
+void on_timer_wake(Self* self, transaction_timer_service& timers, transaction_timer_service::time_point planned) {
+  for (auto& due : timers.woken(planned, self->clock().now())) self->send(due.transaction, due.timer, due.generation);
+  plan_timer_wake(self, timers);
+}
 
 }  // namespace sipactor
 

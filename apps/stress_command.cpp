@@ -71,15 +71,13 @@ std::pair<std::uint64_t, std::uint64_t> layer_figures(caf::scoped_actor& self, c
 
 // Ends a run: the application actors first (they hold the stacks' handles), then the stacks
 // (stop_stack ends transactions, calls and dialogs with them). Returns once every actor has
-// terminated, or after `patience` with how many are left: a call cut short can hold a timer
-// of up to 64*T1 that nothing here may cancel, and the run's figures are already out.
-// `self` is the caller's scoped actor, which counts as running until it goes.
-void shut_down(caf::actor_system& sys, const caf::scoped_actor&, const std::vector<caf::actor>& apps,
-               const std::vector<stack>& stacks, std::ostream& err,
-               std::chrono::milliseconds patience = std::chrono::seconds(5)) {
+// terminated, or after `patience` with a word on stderr about those left (the run's figures are
+// already out). Called with the caller's scoped actor alive: it counts as running.
+void shut_down(caf::actor_system& sys, const std::vector<caf::actor>& apps, const std::vector<stack>& stacks,
+               std::ostream& err, std::chrono::milliseconds patience = std::chrono::seconds(5)) {
   for (const auto& a : apps) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   for (const auto& s : stacks) stop_stack(s);
-  const std::size_t own = 1;
+  const std::size_t own = 1;  // the caller's scoped actor
   auto deadline = steady::now() + patience;
   while (sys.registry().running() > own && steady::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -127,7 +125,7 @@ int run_responder(caf::actor_system& sys, const stress_options& o, std::ostream&
   if (interactive) out << "\n";
   out << "summary: answered " << last.calls << " calls, " << last.ended << " ended, " << last.cancelled
       << " cancelled, " << last.requests << " other requests\n";
-  shut_down(sys, self, {app}, stacks, err);
+  shut_down(sys, {app}, stacks, err);
   return 0;
 }
 
@@ -203,7 +201,7 @@ int run_generator(caf::actor_system& sys, const stress_options& o, std::ostream&
     svg << render_stress_svg(samples, std::string("sipactor stress: ") + what + " to " + o.target);
     if (!svg) err << "sipactor stress: cannot write " << o.plot << "\n";
   }
-  shut_down(sys, self, {runner, app}, stacks, err);
+  shut_down(sys, {runner, app}, stacks, err);
   return totals.failed == 0 && totals.started > 0 && !interrupted ? 0 : 1;
 }
 

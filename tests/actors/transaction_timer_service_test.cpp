@@ -83,3 +83,32 @@ TEST_CASE_METHOD(service_fixture, "Timer service: more timers than a machine arm
 }
 
 }  // namespace sipactor::test
+
+namespace sipactor::test {
+
+TEST_CASE_METHOD(service_fixture, "Timer service: one pending wake-up, at least the spacing apart", "[transaction][timers]") {
+  transaction_timer_service spaced{10ms};
+  CHECK_FALSE(spaced.plan_wake(t0));  // nothing scheduled
+  spaced.schedule({a, caf::atom("timerE"), 1, t0 + 500ms});
+  CHECK(spaced.plan_wake(t0) == t0 + 500ms);
+  CHECK_FALSE(spaced.plan_wake(t0));  // the 500 ms wake-up is pending
+  // An earlier deadline asks for an earlier wake-up, but not sooner than the spacing.
+  spaced.schedule({b, caf::atom("timerE"), 1, t0 + 3ms});
+  CHECK(spaced.plan_wake(t0) == t0 + 10ms);
+  // The 10 ms wake-up: b's timer is due; the 500 ms one is pending no more (a later one was
+  // asked for), so the next plan asks again for a's.
+  auto due = spaced.woken(t0 + 10ms, t0 + 10ms);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].transaction == b);
+  CHECK(spaced.plan_wake(t0 + 10ms) == t0 + 500ms);
+  auto at500 = spaced.woken(t0 + 500ms, t0 + 500ms);  // the first of the two 500 ms messages
+  REQUIRE(at500.size() == 1);
+  CHECK(at500[0].transaction == a);
+  // a re-arms for 900 ms; the second 500 ms message is stale and leaves that wake-up pending.
+  spaced.schedule({a, caf::atom("timerE"), 2, t0 + 900ms});
+  CHECK(spaced.plan_wake(t0 + 500ms) == t0 + 900ms);
+  CHECK(spaced.woken(t0 + 500ms, t0 + 501ms).empty());
+  CHECK_FALSE(spaced.plan_wake(t0 + 501ms));
+}
+
+}  // namespace sipactor::test

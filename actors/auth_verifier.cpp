@@ -1,6 +1,7 @@
 #include "actors/auth_verifier.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "messages/text.hpp"
@@ -179,6 +180,18 @@ auth_result digest_authenticator::verify(const message& request, const credentia
   if (step.result) return std::move(*step.result);
   const digest_credentials& c = step.pending.credentials;
   return finish(step.pending, store.find_ha1(c.username, c.realm, c.algorithm), now);
+}
+
+std::size_t shard_by_nonce(const message& request, challenger role, std::size_t shards) {
+  const auto& credentials = role == challenger::proxy ? request.proxy_authorization() : request.authorization();
+  if (credentials) {
+    for (const auto& value : *credentials) {
+      if (!text::iequals(value.scheme, "Digest")) continue;
+      std::string nonce = value.param_unquoted("nonce");
+      if (!nonce.empty()) return std::hash<std::string>{}(nonce) % shards;
+    }
+  }
+  return std::hash<std::string_view>{}(request.call_id()) % shards;
 }
 
 message_builder response_for(const message& request, const auth_result& result, std::string_view to_tag) {

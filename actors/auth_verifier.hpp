@@ -134,6 +134,11 @@ class digest_authenticator {
   nonce_count_table counts_;
 };
 
+// A shard for a request that an authenticator may check (`role`: the header it reads): a hash of
+// the nonce of its first Digest credentials, so that every use of one nonce meets the same
+// nonce-count table wherever it comes from; without a nonce, a hash of the Call-ID. `shards` > 0.
+std::size_t shard_by_nonce(const message& request, challenger role, std::size_t shards);
+
 // The response to send for a challenge, forbidden or bad_request result (§8.2.6; for a
 // challenge, one header field per challenge value in the policy's order, RFC 8760 §2.3).
 message_builder response_for(const message& request, const auth_result& result, std::string_view to_tag = {});

@@ -284,15 +284,7 @@ registrar_counters& registrar_counters::operator+=(const registrar_counters& o) 
 }
 
 std::size_t registrar_shard_of(const message& request, std::size_t shards) {
-  const auto& credentials = request.authorization();
-  if (credentials) {
-    for (const auto& value : *credentials) {
-      if (!text::iequals(value.scheme, "Digest")) continue;
-      std::string nonce = value.param_unquoted("nonce");
-      if (!nonce.empty()) return std::hash<std::string>{}(nonce) % shards;
-    }
-  }
-  return std::hash<std::string_view>{}(request.call_id()) % shards;
+  return auth::shard_by_nonce(request, auth::challenger::user_agent, shards);
 }
 
 registrar spawn_registrar(caf::actor_system& sys, const registrar_actor_config& config, const location_service& location) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "actors/proxy_auth.hpp"
 #include "actors/registrar.hpp"
 
 namespace sipactor::apps {
@@ -76,6 +77,13 @@ caf::actor spawn_log_actor(caf::actor_system& sys, event_log log) {
   return sys.spawn<caf::detached>([](caf::event_based_actor*, event_log log) -> caf::behavior {
     return {
         [=](const log_event& e) { log.write(e.level, e.event, e.fields); },
+        [=](const proxy_auth_event& e) {
+          log_level level = e.status == 403 || e.status == 400 ? log_level::warn : log_level::debug;
+          log_fields fields{{"status", std::to_string(e.status)}, {"from", e.from}};
+          if (!e.user.empty()) fields.emplace_back("user", e.user);
+          if (!e.detail.empty()) fields.emplace_back("detail", e.detail);
+          log.write(level, "proxy_auth", fields);
+        },
         [=](const registrar_event& e) {
           log_level level = e.status >= 500 || e.status == 403 ? log_level::warn : log_level::debug;
           log_fields fields{{"status", std::to_string(e.status)}, {"aor", e.aor}};

@@ -40,7 +40,8 @@ struct log_event {
   log_fields fields;
 };
 
-// Takes log_event and registrar_event (actors/registrar.hpp) and writes them.
+// Takes log_event, registrar_event (actors/registrar.hpp) and proxy_auth_event
+// (actors/proxy_auth.hpp) and writes them.
 caf::actor spawn_log_actor(caf::actor_system& sys, event_log log);
 
 }  // namespace sipactor::apps

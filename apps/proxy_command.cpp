@@ -16,6 +16,7 @@
 
 #include "actors/auth_users.hpp"
 #include "actors/location_service.hpp"
+#include "actors/proxy_auth.hpp"
 #include "actors/proxy_core.hpp"
 #include "actors/registrar.hpp"
 #include "actors/sharded_entry.hpp"
@@ -45,6 +46,7 @@ struct running {
   location_service location;
   registrar reg;
   proxy_core core;
+  proxy_authenticator auth;  // empty without users (or with auth.proxy off)
   caf::actor tu;
   transaction_layer layer;
   caf::actor sink;  // stateless mode: REGISTER to the transaction layer, the rest to the core
@@ -71,7 +73,7 @@ std::string start(caf::actor_system& sys, const proxy_config& config, std::share
   r.location = spawn_location_service(sys, {config.workers, 0}, store);
   registrar_actor_config rc;
   rc.rules = config.registrar;
-  rc.auth.users = std::move(users);
+  rc.auth.users = users;
   rc.auth.algorithms = config.algorithms;
   rc.redirect = config.redirect;
   rc.shards = config.workers;
@@ -100,6 +102,19 @@ std::string start(caf::actor_system& sys, const proxy_config& config, std::share
   tc.retry_after = config.retry_after;
   tc.listening.reserve(config.transport.listen.size());
   for (const auto& l : config.transport.listen) tc.listening.push_back({l.transport, l.address});
+  // §16.3 item 6: our users' requests are authenticated before the core forwards them.
+  if (users->size() > 0 && config.proxy_auth && !config.stateless && !config.redirect) {
+    proxy_auth_config ac;
+    ac.users = users;
+    ac.domains = config.domains;
+    ac.algorithms = config.algorithms;
+    ac.shards = config.workers;
+    ac.next = r.core.entry;
+    ac.events = r.log;
+    ac.report_every_request = config.level == log_level::debug;
+    r.auth = spawn_proxy_authenticator(sys, ac);
+    tc.authenticator = r.auth.entry;
+  }
   r.tu = spawn_proxy_tu(sys, tc);
   if (!config.stateless) caf::anon_send(r.tu, proxy_core_atom::value, r.core.entry);
   r.layer = spawn_transaction_layer(sys, {config.timers, config.workers}, caf::actor{}, r.tu);
@@ -143,6 +158,7 @@ void stop(caf::actor_system& sys, const running& r, std::chrono::milliseconds de
   stop_transaction_layer(r.layer);
   caf::anon_send_exit(r.tu, caf::exit_reason::user_shutdown);
   if (r.sink) caf::anon_send_exit(r.sink, caf::exit_reason::user_shutdown);
+  stop_proxy_authenticator(r.auth);
   if (r.core.entry) stop_proxy_core(r.core);
   stop_registrar(r.reg);
   if (!r.location.store) return;
@@ -232,7 +248,11 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
              {"store", config.store_path},
              {"auth", users->size() > 0 ? "digest" : "off"},
              {"users", std::to_string(users->size())},
+             {"proxy_auth", users->size() > 0 && config.proxy_auth && !config.stateless && !config.redirect ? "on" : "off"},
              {"redirect", config.redirect ? "on" : "off"}});
+  if (users->size() > 0 && config.proxy_auth && config.stateless)
+    log.write(log_level::warn, "proxy_auth_off",
+              {{"reason", "a stateless proxy (§16.11) forwards without authenticating; only REGISTER is authenticated"}});
   std::vector<transport::listen_point> listening;
   std::string error = start(sys, config, users, r, listening);
   if (!error.empty()) {

@@ -145,6 +145,7 @@ struct parser {
         {"tls.verify_clients", [&](auto v) { return on_off(v, c.transport.tls.verify_clients); }},
         {"users", [&](auto v) { c.users_file = path(v); return std::string(); }},
         {"auth.algorithms", [&](auto v) { return algorithms(v); }},
+        {"auth.proxy", [&](auto v) { return on_off(v, c.proxy_auth); }},
         {"store", [&](auto v) { c.store_path = path(v); return std::string(); }},
         {"store.sync",
          [&](auto v) {

@@ -15,6 +15,8 @@
 //   users = FILE                         Digest users file (`sipactor user add`); with users in
 //                                        it, REGISTER is authenticated (§22)
 //   auth.algorithms = SHA-256 MD5        challenges offered, preferred first (RFC 8760 §2.3)
+//   auth.proxy = on|off                  with users: out-of-dialog requests From our domains
+//                                        need Proxy-Authorization (407, §22.3); default on
 //   store = FILE | :memory:              SQLite location store (issue 6)
 //   store.sync = normal | full           full: fsync per commit (survives power loss)
 //   log.level = debug | info | warn | error
@@ -63,6 +65,8 @@ struct proxy_config {
   std::vector<std::string> domains;
   std::string users_file;  // empty: none
   std::vector<auth::digest_algorithm> algorithms = auth::default_algorithms();
+  // With users: the proxy authenticates its users' requests (actors/proxy_auth.hpp).
+  bool proxy_auth = true;
   std::string store_path;
   bool store_full_sync = false;
   log_level level = log_level::info;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/proxy_auth.hpp"
 #include "actors/transaction_layer.hpp"
 #include "actors/ua_responses.hpp"
 #include "messages/builder.hpp"
@@ -58,7 +59,8 @@ void on_request(self_ptr self, tu_request& e) {
   }
   if (to_ourselves(st, request)) return answer(self, e, 200, "Allow", allowed(st));
   if (st.config.proxy) {
-    self->send(st.config.proxy, std::move(e));
+    bool authenticate = st.config.authenticator && needs_proxy_authentication(st.config.domains, request);
+    self->send(authenticate ? st.config.authenticator : st.config.proxy, std::move(e));
     return;
   }
   if (st.config.redirect) {

@@ -4,6 +4,9 @@
 //   REGISTER                     -> the registrar (actors/registrar.hpp)
 //   OPTIONS to the proxy itself  -> 200 here (§11.2; Request-URI without user part for one of our
 //                                   domains or listen addresses)
+//   a request of one of our users -> the authenticator first, when there is one
+//   (out of dialog, From in our     (actors/proxy_auth.hpp, §16.3 item 6, §22.3), which passes
+//    domains; not ACK, CANCEL)       it on to the proxy core or answers 407/403/400
 //   any other request            -> the proxy core, once one is plugged in (proxy_core_atom);
 //                                   until then: with redirect on, the registrar's redirect
 //                                   server (§8.3: 302 / 480 / 404), else 501 (§21.5.2)
@@ -29,6 +32,8 @@ namespace sipactor::apps {
 struct proxy_tu_config {
   caf::actor registrar;
   caf::actor proxy;  // empty until the proxy core exists
+  // Proxy authentication (actors/proxy_auth.hpp) in front of the core; empty: none.
+  caf::actor authenticator;
   bool redirect = false;
   std::vector<std::string> domains;                 // lower case
   std::vector<transport::listen_point> listening;   // this process's own addresses

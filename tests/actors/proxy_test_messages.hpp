@@ -37,6 +37,7 @@ struct request_parts {
   std::string to_tag;
   std::string cseq = "1";
   std::string call_id = "call-1@198.51.100.7";
+  std::string from = "Alice <sip:alice@example.com>;tag=a1";
   std::vector<std::string> extra;  // header lines
 };
 
@@ -52,7 +53,7 @@ inline message_ptr request(const request_parts& p) {
   for (const std::string& line : p.extra) own_max_forwards = own_max_forwards || line.rfind("Max-Forwards:", 0) == 0;
   if (!own_max_forwards) text += "Max-Forwards: 70\r\n";
   text += "To: Bob <sip:bob@example.com>" + (p.to_tag.empty() ? "" : ";tag=" + p.to_tag) + "\r\n" +
-          "From: Alice <sip:alice@example.com>;tag=a1\r\n"
+          "From: " + p.from + "\r\n"
           "Call-ID: " + p.call_id + "\r\n"
           "CSeq: " + p.cseq + " " + p.method + "\r\n"
           "Contact: <sip:alice@198.51.100.7:5060>\r\n";

@@ -8,6 +8,7 @@
 #include "actors/auth_client.hpp"
 #include "actors/registrar.hpp"
 #include "messages/text.hpp"
+#include "tests/actors/auth_test_helpers.hpp"
 #include "tests/actors/location_test_fixture.hpp"
 
 namespace sipactor::test {
@@ -79,18 +80,8 @@ struct registrar_fixture : coordinator_fixture {
   // The REGISTER `m` with credentials answering the challenges of `challenge`.
   message_ptr answered(register_message m, const message& challenge, const auth::digest_account& account,
                        std::uint32_t nc = 1, std::string_view prefer = {}) {
-    auto offered = challenge.www_authenticate();
-    REQUIRE(offered);
-    const auth_value* chosen = nullptr;
-    for (const auto& c : *offered)
-      if (prefer.empty() || text::iequals(c.param_unquoted("algorithm"), prefer)) {
-        chosen = &c;
-        break;
-      }
-    REQUIRE(chosen != nullptr);
-    auto value = auth::credentials_value(*chosen, account, {"REGISTER", m.request_uri, nc, "0a4f113b"});
-    REQUIRE(value);
-    m.extra.push_back("Authorization: " + *value);
+    m.extra.push_back("Authorization: " +
+                      answer_challenge(challenge.www_authenticate(), account, "REGISTER", m.request_uri, nc, prefer));
     return m.build();
   }
 

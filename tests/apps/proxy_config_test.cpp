@@ -31,6 +31,7 @@ TEST_CASE("Proxy config: the embedded default", "[apps][config]") {
   CHECK(c.level == log_level::info);
   CHECK_FALSE(c.redirect);
   CHECK_FALSE(c.stateless);
+  CHECK(c.proxy_auth);
 }
 
 TEST_CASE("Proxy config: the example file in the repository is valid", "[apps][config]") {
@@ -58,6 +59,7 @@ TEST_CASE("Proxy config: every setting", "[apps][config]") {
       "domain = ::1\n"
       "users = users.txt\n"
       "auth.algorithms = MD5, SHA-256\n"
+      "auth.proxy = off\n"
       "store = :memory:\n"
       "store.sync = full\n"
       "log.level = debug\n"
@@ -90,6 +92,7 @@ TEST_CASE("Proxy config: every setting", "[apps][config]") {
   CHECK(c.registrar.domains == c.domains);
   CHECK(c.users_file == "/etc/sip/users.txt");
   CHECK(c.algorithms == std::vector<auth::digest_algorithm>{auth::digest_algorithm::md5, auth::digest_algorithm::sha256});
+  CHECK_FALSE(c.proxy_auth);
   CHECK(c.store_path == ":memory:");
   CHECK(c.store_full_sync);
   CHECK(c.level == log_level::debug);
@@ -129,6 +132,7 @@ TEST_CASE("Proxy config: every error names the file and line", "[apps][config]")
   CHECK(error_of("auth.algorithms = SHA-512\n") == "test.conf:1: unknown Digest algorithm 'SHA-512' (SHA-256 or MD5)");
   CHECK(error_of("auth.algorithms = MD5 md5\n") == "test.conf:1: 'md5' is listed twice");
   CHECK(error_of("redirect = maybe\n") == "test.conf:1: expected on or off, not 'maybe'");
+  CHECK(error_of("\nauth.proxy = always\n") == "test.conf:2: expected on or off, not 'always'");
   CHECK(error_of("store.sync = sometimes\n") == "test.conf:1: expected normal or full, not 'sometimes'");
   CHECK(error_of("log.level = loud\n") == "test.conf:1: expected debug, info, warn or error, not 'loud'");
   CHECK(error_of("timer.t1 = 500\n") == "test.conf:1: expected a duration such as 500ms or 4s, not '500'");

@@ -20,26 +20,32 @@ struct tu_fixture : coordinator_fixture {
   caf::actor proxy = sys.spawn([this](caf::event_based_actor*, const void*) -> caf::behavior {
     return {[=](const tu_request& e) { proxy_got.push_back(e); }};
   }, this);
+  std::vector<tu_request> authenticator_got;
+  caf::actor authenticator = sys.spawn([this](caf::event_based_actor*, const void*) -> caf::behavior {
+    return {[=](const tu_request& e) { authenticator_got.push_back(e); }};
+  }, this);
   caf::actor tu;
 
-  explicit tu_fixture(bool redirect = false) {
+  explicit tu_fixture(bool redirect = false, bool authenticate = false) {
     apps::proxy_tu_config c;
     c.registrar = registrar;
     c.redirect = redirect;
     c.domains = {"biloxi.example.com"};
     c.listening = {{transport_kind::udp, address("192.0.2.10", 5060)}};
     c.retry_after = 3;
+    if (authenticate) c.authenticator = authenticator;
     tu = apps::spawn_proxy_tu(sys, c);
     sched.run();
   }
   ~tu_fixture() {
-    for (auto& a : {txn, registrar, proxy, tu}) caf::anon_send_exit(a, caf::exit_reason::kill);
+    for (auto& a : {txn, registrar, proxy, authenticator, tu}) caf::anon_send_exit(a, caf::exit_reason::kill);
     sched.run();
   }
-  void deliver(const std::string& method, const std::string& request_uri) {
+  void deliver(const std::string& method, const std::string& request_uri, const std::string& to_tag = {}) {
     register_message m;
     m.method = method;
     m.request_uri = request_uri;
+    if (!to_tag.empty()) m.to += ";tag=" + to_tag;
     caf::anon_send(tu, tu_request{inbound(m.build(), transport_kind::udp), txn, {}});
     sched.run();
   }
@@ -75,6 +81,29 @@ TEST_CASE_METHOD(tu_fixture, "Proxy TU: a plugged-in proxy core gets every reque
   CHECK(proxy_got.size() == 2);
   CHECK(registrar_got.size() == 1);
   CHECK(answers.empty());
+}
+
+struct authenticating_tu_fixture : tu_fixture {
+  authenticating_tu_fixture() : tu_fixture(false, true) {}
+};
+
+// §16.3 item 6 (actors/proxy_auth.hpp): the From of these requests (bob@biloxi.example.com) is
+// one of our users.
+TEST_CASE_METHOD(authenticating_tu_fixture,
+                 "Proxy TU: with an authenticator, our users' requests outside a dialog go through it",
+                 "[apps][proxy_tu][auth]") {
+  caf::anon_send(tu, apps::proxy_core_atom::value, proxy);
+  sched.run();
+  deliver("INVITE", "sip:alice@atlanta.example.com");
+  deliver("MESSAGE", "sip:alice@atlanta.example.com");
+  CHECK(authenticator_got.size() == 2);
+  deliver("ACK", "sip:alice@atlanta.example.com");
+  deliver("CANCEL", "sip:alice@atlanta.example.com");
+  deliver("BYE", "sip:alice@atlanta.example.com", "314159");
+  CHECK(proxy_got.size() == 3);
+  deliver("REGISTER", "sip:biloxi.example.com");
+  CHECK(registrar_got.size() == 1);
+  CHECK(authenticator_got.size() == 2);
 }
 
 TEST_CASE("Proxy TU: with redirect on, other requests go to the registrar's redirect server", "[apps][proxy_tu]") {

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "actors/auth_credentials.hpp"
+#include "actors/auth_users.hpp"
 #include "tests/interop/proxy_process.hpp"
 #include "tests/interop/sipp_process.hpp"
 
@@ -53,6 +55,14 @@ struct e2e {
   proxy_process proxy;
 
   explicit e2e(const std::string& extra = "") : proxy(dir.config(extra)) { REQUIRE(proxy.started()); }
+  // With a users file (lines of `sipactor user add`) written before the proxy starts.
+  e2e(const std::string& extra, const std::string& users) : proxy(config_with_users(dir, extra, users)) {
+    REQUIRE(proxy.started());
+  }
+  static std::string config_with_users(const proxy_dir& d, const std::string& extra, const std::string& users) {
+    write_temp_file(d.path, "users.txt", users);
+    return d.config("users = users.txt\n" + extra);
+  }
 
   std::string udp_address() const { return "127.0.0.1:" + std::to_string(proxy.udp_port()); }
   // §16.6 step 4: the proxy's URI with ;lr, toward a UDP and toward a TCP next hop.
@@ -65,6 +75,18 @@ struct e2e {
   void register_user(const std::string& user, const std::string& contact) {
     sipp_process sipp({"-sf", register_scenario, udp_address(), "-i", "127.0.0.1", "-p", std::to_string(free_udp_port()),
                        "-s", user, "-key", "contact", contact, "-m", "1", "-timeout", "10s"});
+    REQUIRE(sipp.started());
+    REQUIRE(sipp.wait(20s));
+    INFO(sipp.command() << "\n" << sipp.output() << "\n" << proxy.log());
+    REQUIRE(sipp.exit_code() == 0);
+    REQUIRE(sipp.cumulative("Successful call") == 1);
+  }
+
+  // The same, answering the registrar's 401 (tests/interop/scenarios/register_auth.xml) from
+  // 127.0.0.1:port, which is the Contact it registers.
+  void register_with_password(const std::string& user, std::uint16_t port, const std::string& password) {
+    sipp_process sipp({"-sf", scenarios + "register_auth.xml", udp_address(), "-i", "127.0.0.1", "-p",
+                       std::to_string(port), "-s", user, "-au", user, "-ap", password, "-m", "1", "-timeout", "10s"});
     REQUIRE(sipp.started());
     REQUIRE(sipp.wait(20s));
     INFO(sipp.command() << "\n" << sipp.output() << "\n" << proxy.log());
@@ -185,6 +207,33 @@ TEST_CASE("proxy end to end: unknown user gets 404, Max-Forwards 0 gets 483", "[
   auto too_many_hops = t.caller("proxy_caller_rejected.xml", free_udp_port(),
                                 {"-s", "bob", "-key", "max_forwards", "0", "-set", "expected_status", "483"});
   t.check_call_succeeded(*too_many_hops);
+}
+
+// (h) §16.3 item 6, §22.3: with users configured, Alice's INVITE without credentials gets 407
+// (ACKed), her INVITE with SIPp's Proxy-Authorization goes through to Bob, and the rest of the
+// call takes the Record-Route path; the proxy consumed the credentials of its realm, so Bob's
+// INVITE has none (proxy_callee.xml does not look; the log says who was authenticated). A
+// caller without credentials just gets the 407.
+TEST_CASE("proxy end to end: with users, the caller is challenged (407) and the authenticated call completes",
+          "[interop][proxy][sipp][e2e][auth]") {
+  std::string users;
+  for (const char* user : {"alice", "bob"})
+    users += auth::format_user_line(auth::hash_password(user, "127.0.0.1", std::string(user) + "-secret")) + "\n";
+  // SIPp 3.6 answers the first challenge it reads and knows MD5 only: offer MD5 first.
+  e2e t("auth.algorithms = MD5 SHA-256\nlog.level = debug\n", users);
+  std::uint16_t alice = free_udp_port(), bob = free_udp_port();
+  t.register_with_password("alice", alice, "alice-secret");
+  t.register_with_password("bob", bob, "bob-secret");
+  auto callee = t.callee("proxy_callee.xml", bob,
+                         {"-s", "bob", "-d", "100", "-set", "record_route", t.udp_record_route(), "-set", "record_route_2", ""});
+  auto caller = t.caller("proxy_caller_auth.xml", alice,
+                         {"-s", "bob", "-au", "alice", "-ap", "alice-secret", "-set", "record_route", t.udp_record_route()});
+  t.check_call_succeeded(*caller);
+  t.check_call_succeeded(*callee);
+  CHECK_THAT(t.proxy.log(), Catch::Contains("event=proxy_auth status=0 from=sip:alice@127.0.0.1 user=alice"));
+  auto no_credentials = t.caller("proxy_caller_rejected.xml", free_udp_port(),
+                                 {"-s", "bob", "-key", "max_forwards", "70", "-set", "expected_status", "407"});
+  t.check_call_succeeded(*no_credentials);
 }
 
 // (g) §16.6 step 4 and §18: the caller is on UDP, the callee registered a ;transport=tcp Contact

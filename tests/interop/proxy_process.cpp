@@ -46,8 +46,9 @@ std::string proxy_dir::config(const std::string& extra) const {
                          "listen = udp 127.0.0.1:0\n"
                          "listen = tcp 127.0.0.1:0\n"
                          "domain = 127.0.0.1\n"
-                         "store = registrations.db\n"
-                         "log.level = info\n" + extra);
+                         "store = registrations.db\n" +
+                             std::string(extra.find("log.level") == std::string::npos ? "log.level = info\n" : "") +
+                             extra);
 }
 
 proxy_process::proxy_process(const std::string& config_file, std::vector<std::string> extra_args) {

@@ -52,7 +52,7 @@ struct proxy_dir {
   std::string path = make_temp_dir();
   ~proxy_dir();
   // A config in it: UDP and TCP on 127.0.0.1 (free ports), domain 127.0.0.1, a store file in the
-  // directory, log level info; then `extra` lines. The file's path.
+  // directory, log level info (unless `extra` sets it); then `extra` lines. The file's path.
   std::string config(const std::string& extra) const;
 };
 

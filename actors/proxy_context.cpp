@@ -92,6 +92,18 @@ void plan_wake(self_ptr self) {
                                       ++st.wake_generation, next});
 }
 
+// The server transaction has its final response: the context owes nothing any more (what remains
+// is cancelling and lingering). The shard counts INVITE contexts that still owe one (drain).
+void final_response_sent(self_ptr self) {
+  auto& st = self->state;
+  if (st.final_sent) return;
+  st.final_sent = true;
+  if (st.invite) {
+    const caf::actor& ist = st.request.server_transaction;
+    self->send(st.shard, context_answered{ist ? ist.id() : 0, self->id()});
+  }
+}
+
 void arm_timer_c(self_ptr self, std::size_t index) {
   auto& st = self->state;
   if (!st.invite) return;
@@ -146,7 +158,7 @@ void check_done(self_ptr self) {
     // transaction if no final responses have been immediately forwarded by the above rules and
     // all client transactions in this response context have been terminated."
     send_upstream(self, best_response(st.finals, original(self)));
-    st.final_sent = true;
+    final_response_sent(self);
   }
   // §16.7 step 9: "The proxy MUST maintain the response context until all of its associated
   // transactions have been terminated": after a 2xx, INVITE client transactions pass up 2xx
@@ -231,7 +243,7 @@ void on_response(self_ptr self, const tu_response& r) {
       send_upstream(self, without_top_via(r.response));
       if (status / 100 == 2) {
         st.got_2xx = true;
-        st.final_sent = true;
+        final_response_sent(self);
         st.no_new_branches = true;
         // §16.7 step 10: "If the forwarded response was a final response, the proxy MUST
         // generate a CANCEL request for all pending client transactions".
@@ -301,7 +313,7 @@ void on_cancel(self_ptr self) {
   if (st.branches.empty()) {
     // Nothing forwarded yet (a lookup is running): the INVITE ends here (§9.2: 487).
     send_upstream(self, proxy_response(original(self), 487));
-    st.final_sent = true;
+    final_response_sent(self);
     return finish(self);
   }
   cancel_pending(self);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/proxy_env.hpp"
 #include "actors/proxy_responses.hpp"
@@ -22,6 +23,7 @@ proxy_counters& proxy_counters::operator+=(const proxy_counters& o) noexcept {
   stray_responses += o.stray_responses;
   cancels += o.cancels;
   registers += o.registers;
+  unanswered += o.unanswered;
   return *this;
 }
 
@@ -35,6 +37,8 @@ struct shard_state {
   // wake-ups 100 ms apart at the most are precise enough and keep the shard's own delayed
   // messages to 10 a second.
   transaction_timer_service timers{std::chrono::milliseconds(100)};
+  // INVITE contexts that have not sent their final response yet (SIGTERM waits for them).
+  std::unordered_set<caf::actor_id> unanswered;
   proxy_counters counters;
   static inline const char* name = "sip-proxy-core-shard";
 };
@@ -89,6 +93,7 @@ void on_request(self_ptr self, tu_request& e) {
   bool invite = request.method() == sip_method::invite;
   caf::actor context = spawn_response_context(self->system(), st.env, std::move(e), std::move(routed),
                                               caf::actor_cast<caf::actor>(self));
+  if (invite) st.unanswered.insert(context.id());
   if (invite && server_transaction) st.contexts.emplace(server_transaction.id(), std::move(context));
 }
 
@@ -110,9 +115,12 @@ caf::behavior shard(self_ptr self) {
         forward_stateless_request(self, self->state.env, in);
       },
       [=](const context_finished& f) {
-        if (f.server_transaction != 0) self->state.contexts.erase(f.server_transaction);
-        self->state.timers.forget(f.context);
+        auto& st = self->state;
+        if (f.server_transaction != 0) st.contexts.erase(f.server_transaction);
+        st.unanswered.erase(f.context);
+        st.timers.forget(f.context);
       },
+      [=](const context_answered& a) { self->state.unanswered.erase(a.context); },
       [=](const schedule_timer& t) {
         self->state.timers.schedule(t);
         plan_timer_wake(self, self->state.timers);
@@ -120,7 +128,11 @@ caf::behavior shard(self_ptr self) {
       [=](timer_wake_atom, caf::actor_clock::time_point planned) {
         on_timer_wake(self, self->state.timers, planned);
       },
-      [=](transport::stats_atom) { return self->state.counters; },
+      [=](transport::stats_atom) {
+        proxy_counters c = self->state.counters;
+        c.unanswered = self->state.unanswered.size();
+        return c;
+      },
       // Server transaction events: §16.9 "If the proxy is notified of an error when forwarding a
       // response, it drops the response"; a stateless send that failed is dropped as well.
       [](const transaction_timeout&) {},

@@ -39,6 +39,7 @@ struct proxy_counters {
   std::uint64_t stray_responses = 0;     // responses forwarded by their Via without a context
   std::uint64_t cancels = 0;             // CANCELs answered (§16.10)
   std::uint64_t registers = 0;           // REGISTERs passed to the registrar (or answered 501)
+  std::uint64_t unanswered = 0;          // INVITE contexts now running that have sent no final response
   proxy_counters& operator+=(const proxy_counters& o) noexcept;
 };
 

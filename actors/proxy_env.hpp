@@ -68,6 +68,12 @@ struct context_finished {
   caf::actor_id context = 0;
 };
 
+// An INVITE context sent its final response upstream (§16.7 steps 5, 6): it no longer owes one.
+struct context_answered {
+  caf::actor_id server_transaction = 0;
+  caf::actor_id context = 0;
+};
+
 // A response context's wake-up from its shard's timer service (Timer C, the linger after a 2xx).
 using context_wake_atom = caf::atom_constant<caf::atom("pxwake")>;
 
@@ -90,3 +96,4 @@ bool forward_stateless_response(caf::event_based_actor* self, const proxy_env& e
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::cancel_context)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::context_finished)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::context_answered)

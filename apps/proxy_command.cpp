@@ -139,17 +139,31 @@ std::string start(caf::actor_system& sys, const proxy_config& config, std::share
   return {};
 }
 
-// Waits until every REGISTER taken has been answered, or `deadline`. Transactions that only
-// absorb retransmissions of a final response (Completed, §17.2.2) are not waited for.
-registrar_counters drain(caf::actor_system& sys, const running& r, std::chrono::milliseconds deadline) {
+struct drained {
+  registrar_counters registrar;
+  proxy_counters proxy;
+  bool owed() const noexcept { return registrar.in_flight != 0 || proxy.unanswered != 0; }
+};
+
+// Waits until every REGISTER taken has been answered and every INVITE the proxy forwarded has
+// its final response upstream (a ringing callee may still answer or decline), or `deadline`.
+// Meanwhile responses, ACKs and CANCELs still pass; new requests get 503 (the TU drains).
+// Transactions that only absorb retransmissions of a final response (Completed, §17.2.2) and
+// response contexts lingering after a 2xx owe nothing and are not waited for.
+drained drain(caf::actor_system& sys, const running& r, std::chrono::milliseconds deadline) {
   caf::scoped_actor self{sys};
   auto until = std::chrono::steady_clock::now() + deadline;
-  registrar_counters c = registrar_stats(self, r.reg);
-  while (c.in_flight != 0 && std::chrono::steady_clock::now() < until) {
+  auto now = [&] {
+    drained d{registrar_stats(self, r.reg), {}};
+    if (!r.core.shards.empty()) d.proxy = proxy_core_counters(self, r.core);
+    return d;
+  };
+  drained d = now();
+  while (d.owed() && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(20ms);
-    c = registrar_stats(self, r.reg);
+    d = now();
   }
-  return c;
+  return d;
 }
 
 // Stops the actors outside in; returns once the store has committed and quit.
@@ -273,12 +287,14 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
   int sig = wait_for_signal();
   log.write(log_level::info, "stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   caf::anon_send(r.tu, drain_atom::value);
-  registrar_counters c = drain(sys, r, config.drain_timeout);
+  drained d = drain(sys, r, config.drain_timeout);
   stop(sys, r, config.drain_timeout);
   log.write(log_level::info, "stopped",
-            {{"registers", std::to_string(c.registers)},
-             {"stored", std::to_string(c.stored)},
-             {"unanswered", std::to_string(c.in_flight)}});
+            {{"registers", std::to_string(d.registrar.registers)},
+             {"stored", std::to_string(d.registrar.stored)},
+             {"unanswered", std::to_string(d.registrar.in_flight)},
+             {"proxied", std::to_string(d.proxy.contexts)},
+             {"invites_unanswered", std::to_string(d.proxy.unanswered)}});
   // Transactions still in Completed or Terminated-wait states hold no answer owed to anyone, the
   // store has committed and quit (stop), the log is written: leave without CAF's teardown, which
   // can hang: at shutdown the clock thread destroys the actors its pending delayed messages keep

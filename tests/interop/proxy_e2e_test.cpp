@@ -196,6 +196,24 @@ TEST_CASE("proxy end to end: a busy callee's 486 reaches the caller", "[interop]
   t.check_call_succeeded(*callee);
 }
 
+// SIGTERM while a forwarded INVITE waits for its callee: new requests get 503, but the INVITE
+// already taken gets its final response (the callee's 486, 1.5 s later) before the proxy stops.
+TEST_CASE("proxy end to end: SIGTERM waits for a forwarded INVITE's final response", "[interop][proxy][sipp][e2e]") {
+  e2e t;
+  std::uint16_t bob = free_udp_port(), alice = free_udp_port();
+  t.register_user("bob", "127.0.0.1:" + std::to_string(bob));
+  auto callee = t.callee("proxy_callee_busy.xml", bob, {"-d", "1500"});
+  auto caller = t.caller("proxy_caller_rejected.xml", alice,
+                         {"-s", "bob", "-key", "max_forwards", "70", "-set", "expected_status", "486"});
+  std::this_thread::sleep_for(500ms);  // the INVITE is at the callee
+  t.proxy.signal(SIGTERM);
+  t.check_call_succeeded(*caller);
+  t.check_call_succeeded(*callee);
+  REQUIRE(t.proxy.wait(10s));
+  CHECK(t.proxy.exit_code() == 0);
+  CHECK_THAT(t.proxy.log(), Catch::Contains("invites_unanswered=0"));
+}
+
 // (e) §16.5: no binding for the user: 404. (f) §16.3 item 3: Max-Forwards 0: 483, even for a
 // registered user.
 TEST_CASE("proxy end to end: unknown user gets 404, Max-Forwards 0 gets 483", "[interop][proxy][sipp][e2e]") {

@@ -54,14 +54,12 @@ struct context_state {
   // the linger; a later deadline waits for it (a wake-up re-asks for what is still ahead).
   time_point wake_at = time_point::max();
   std::uint32_t wake_generation = 0;
-  bool finished = false;
+  std::uint64_t run = 0;  // counts the contexts this actor ran: location answers carry it
+  bool finished = true;   // idle
   static inline const char* name = "sip-proxy-response-context";
 };
 
 using self_ptr = caf::stateful_actor<context_state>*;
-
-// The first message a context sends itself, so that it may answer and quit from a handler.
-using begin_atom = caf::atom_constant<caf::atom("pxbegin")>;
 
 const message& original(self_ptr self) { return *self->state.request.inbound.message; }
 
@@ -132,16 +130,19 @@ void cancel_pending(self_ptr self) {
   for (branch& b : self->state.branches) cancel_branch(self, b);
 }
 
+// The end of the context: back to idle, holding nothing of the request.
 void finish(self_ptr self) {
   auto& st = self->state;
   if (st.finished) return;
   st.finished = true;
-  // Only INVITE contexts have a CANCEL to match and timers (Timer C, linger) at the shard.
-  if (st.invite) {
-    const caf::actor& ist = st.request.server_transaction;
-    self->send(st.shard, context_finished{ist ? ist.id() : 0, self->id()});
-  }
-  self->quit();
+  const caf::actor& ist = st.request.server_transaction;
+  caf::actor_id server_transaction = st.invite && ist ? ist.id() : 0;
+  st.request = {};
+  st.routed = {};
+  st.groups.clear();
+  st.branches.clear();
+  st.finals.clear();
+  self->send(st.shard, context_finished{server_transaction, self->id()});
 }
 
 void start_next_group(self_ptr self);
@@ -328,38 +329,63 @@ void begin(self_ptr self) {
     check_done(self);
   } else if (d.needs_lookup()) {
     st.looking_up = true;
-    find_targets(self, *st.env, std::move(d.aor), st.routed.request,
-                 [self](target_answer a) { start(self, std::move(a.targets), a.status); });
+    find_targets(self, *st.env, std::move(d.aor), st.routed.request, [self, run = st.run](target_answer a) {
+      if (self->state.run == run && !self->state.finished) start(self, std::move(a.targets), a.status);
+    });
   } else {
     start(self, std::move(d.targets), 0);
   }
 }
 
-caf::behavior response_context(self_ptr self, proxy_env_ptr env, tu_request request, routed_request routed,
-                               caf::actor shard) {
+void on_start(self_ptr self, start_context& s) {
+  auto& st = self->state;
+  if (!st.finished || !s.request.inbound.message) return;
+  ++st.run;
+  st.request = std::move(s.request);
+  st.routed = std::move(s.routed);
+  st.invite = original(self).method() == sip_method::invite;
+  st.next_group = 0;
+  st.looking_up = false;
+  st.final_sent = false;
+  st.got_2xx = false;
+  st.no_new_branches = false;
+  st.lingering = false;
+  st.linger_until = time_point::max();
+  st.wake_at = time_point::max();
+  st.finished = false;
+  begin(self);
+}
+
+caf::behavior response_context(self_ptr self, proxy_env_ptr env, caf::actor shard) {
   auto& st = self->state;
   st.env = std::move(env);
-  st.request = std::move(request);
-  st.routed = std::move(routed);
   st.shard = std::move(shard);
-  st.invite = original(self).method() == sip_method::invite;
-  self->send(self, begin_atom::value);
+  // Only what belongs to a running context is taken; while idle, late inputs of the previous
+  // one are dropped (see proxy_env.hpp).
+  auto running = [self] { return !self->state.finished; };
   return {
-      [=](begin_atom) { begin(self); },
-      [=](const tu_response& r) { on_response(self, r); },
-      [=](const transaction_timeout& t) { on_branch_error(self, t.request, 408); },
-      [=](const transaction_transport_error& e) { on_branch_error(self, e.request, 503); },
+      [=](start_context& s) { on_start(self, s); },
+      [=](const tu_response& r) {
+        if (running()) on_response(self, r);
+      },
+      [=](const transaction_timeout& t) {
+        if (running()) on_branch_error(self, t.request, 408);
+      },
+      [=](const transaction_transport_error& e) {
+        if (running()) on_branch_error(self, e.request, 503);
+      },
       [](const transaction_terminated&) {},
       [=](context_wake_atom, std::uint32_t generation) { on_wake(self, generation); },
-      [=](const cancel_context&) { on_cancel(self); },
+      [=](const cancel_context&) {
+        if (running()) on_cancel(self);
+      },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_response_context(caf::actor_system& sys, proxy_env_ptr env, tu_request request,
-                                  routed_request routed, caf::actor shard) {
-  return sys.spawn(response_context, std::move(env), std::move(request), std::move(routed), std::move(shard));
+caf::actor spawn_response_context(caf::actor_system& sys, proxy_env_ptr env, caf::actor shard) {
+  return sys.spawn(response_context, std::move(env), std::move(shard));
 }
 
 }  // namespace sipactor

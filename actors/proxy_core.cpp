@@ -39,11 +39,16 @@ struct shard_state {
   transaction_timer_service timers{std::chrono::milliseconds(100)};
   // INVITE contexts that have not sent their final response yet (SIGTERM waits for them).
   std::unordered_set<caf::actor_id> unanswered;
+  // Response contexts that finished, for the next requests (actors/proxy_env.hpp: why).
+  std::vector<caf::actor> idle_contexts;
   proxy_counters counters;
   static inline const char* name = "sip-proxy-core-shard";
 };
 
 using self_ptr = caf::stateful_actor<shard_state>*;
+
+// Idle contexts a shard keeps; more are ended (a burst of short requests leaves this many).
+constexpr std::size_t max_idle_contexts = 1024;
 
 void respond(self_ptr self, const caf::actor& server_transaction, const message_ptr& response) {
   if (server_transaction && response) self->send(server_transaction, response);
@@ -91,13 +96,25 @@ void on_request(self_ptr self, tu_request& e) {
   ++st.counters.contexts;
   caf::actor server_transaction = e.server_transaction;
   bool invite = request.method() == sip_method::invite;
-  caf::actor context = spawn_response_context(self->system(), st.env, std::move(e), std::move(routed),
-                                              caf::actor_cast<caf::actor>(self));
+  caf::actor context;
+  if (!st.idle_contexts.empty()) {
+    context = std::move(st.idle_contexts.back());
+    st.idle_contexts.pop_back();
+  } else {
+    context = spawn_response_context(self->system(), st.env, caf::actor_cast<caf::actor>(self));
+  }
+  self->send(context, start_context{std::move(e), std::move(routed)});
   if (invite) st.unanswered.insert(context.id());
   if (invite && server_transaction) st.contexts.emplace(server_transaction.id(), std::move(context));
 }
 
 caf::behavior shard(self_ptr self) {
+  // The idle contexts end with their shard; running ones finish on their own (stop_proxy_core).
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& context : self->state.idle_contexts) self->send_exit(context, msg.reason);
+    self->state.idle_contexts.clear();
+    self->quit(msg.reason);
+  });
   return {
       [=](tu_request& e) { on_request(self, e); },
       [=](const stray_response& s) {
@@ -119,6 +136,12 @@ caf::behavior shard(self_ptr self) {
         if (f.server_transaction != 0) st.contexts.erase(f.server_transaction);
         st.unanswered.erase(f.context);
         st.timers.forget(f.context);
+        auto context = caf::actor_cast<caf::actor>(self->current_sender());
+        if (!context) return;
+        if (st.idle_contexts.size() < max_idle_contexts)
+          st.idle_contexts.push_back(std::move(context));
+        else
+          self->send_exit(context, caf::exit_reason::user_shutdown);
       },
       [=](const context_answered& a) { self->state.unanswered.erase(a.context); },
       [=](const schedule_timer& t) {

@@ -61,8 +61,14 @@ void find_targets(Self* self, const proxy_env& env, std::string aor, message_ptr
 struct cancel_context {
   message_ptr cancel;
 };
-// The context is done; its shard forgets the INVITE server transaction it served (0: none) and
-// the context's timers.
+// From a shard to one of its idle response contexts: run the context of this request, which
+// passed §16.3 and §16.4 (`routed`).
+struct start_context {
+  tu_request request;
+  routed_request routed;
+};
+// The context is done and idle again; its shard forgets the INVITE server transaction it served
+// (0: none) and the context's timers, and may give it the next request.
 struct context_finished {
   caf::actor_id server_transaction = 0;
   caf::actor_id context = 0;
@@ -77,10 +83,18 @@ struct context_answered {
 // A response context's wake-up from its shard's timer service (Timer C, the linger after a 2xx).
 using context_wake_atom = caf::atom_constant<caf::atom("pxwake")>;
 
-// Spawns the response context (§16.7) of `request`, which passed §16.3 and §16.4 (`routed`).
-// It reports context_finished to `shard` when it quits.
-caf::actor spawn_response_context(caf::actor_system& sys, proxy_env_ptr env, tu_request request,
-                                  routed_request routed, caf::actor shard);
+// Spawns an idle response context (§16.7) of `shard`. Each start_context runs one context; at its
+// end the actor reports context_finished to `shard` and waits for the next start_context.
+//
+// Why reused: CAF 0.17 takes a global lock and wakes its clock thread for every actor that
+// terminates (actors/transaction_reuse.hpp); a context per request was two of those per call.
+// What a reused context must not take for its new request (inputs of the previous one arriving
+// late): a wake-up (its generation keeps counting and the shard forgot the old timers), a
+// response or error of an old branch (branch ids are unique: branch_of() finds nothing), a
+// location answer (tagged with the run it was asked for). cancel_context and wake-ups come from
+// the shard, which gives the actor a new request only after its context_finished, so they arrive
+// while it is idle and are dropped.
+caf::actor spawn_response_context(caf::actor_system& sys, proxy_env_ptr env, caf::actor shard);
 
 // §16.11 and §16.7: forwarding without a transaction. `self` sends; answers go out through the
 // transport. `forward_stateless_request` runs §16.3-§16.6 for one target (the first).
@@ -96,4 +110,5 @@ bool forward_stateless_response(caf::event_based_actor* self, const proxy_env& e
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::cancel_context)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::context_finished)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::start_context)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sipactor::context_answered)

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "actors/proxy_branch.hpp"
+#include "actors/sharded_entry.hpp"
 #include "tests/actors/proxy_test_fixture.hpp"
 
 namespace sipactor::test {
@@ -313,6 +314,38 @@ TEST_CASE("proxy core: stateless mode forwards without transactions (§16.11)", 
   f.answer(sent, 180, "b21");
   CHECK(f.upstream() == std::vector<int>{180});
   CHECK(f.last_upstream()->via_count() == 1);
+}
+
+}  // namespace sipactor::test
+
+namespace sipactor::test {
+
+// Response contexts are reused by their shard (actors/proxy_env.hpp). The first call ends with a
+// 486; its CANCEL arrives after that final response (§9.2: 200, nothing left to cancel) and must
+// not touch the next call, which the same shard serves (same Call-ID hash), most likely with the
+// same context actor.
+TEST_CASE("proxy core: a late CANCEL of a finished call leaves the next call of the shard alone", "[proxy][actors]") {
+  proxy_fixture f;
+  f.bindings[bob] = contacts({{"sip:bob@192.0.2.21", 1000}});
+  f.from_network(request());
+  auto first = f.sent_to("INVITE", "192.0.2.21");
+  f.answer(first, 486, "busy");
+  REQUIRE(f.upstream() == std::vector<int>{486});
+  // A second call whose Call-ID goes to the same one of the 2 shards.
+  request_parts second_call;
+  second_call.vias = "SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bKalice2";
+  for (int i = 2; text_key(second_call.call_id) % 2 != text_key(request_parts{}.call_id) % 2; ++i)
+    second_call.call_id = "call-" + std::to_string(i) + "@198.51.100.7";
+  f.from_network(request(second_call));
+  REQUIRE(f.requests_sent("INVITE").size() == 2);
+  auto second = f.requests_sent("INVITE")[1];
+  CHECK(second.message->call_id() == second_call.call_id);
+  f.answer(second, 180, "ring");
+  f.from_network(caller_cancel());  // the first call's
+  CHECK(f.upstream("CANCEL") == std::vector<int>{200});
+  CHECK(f.requests_sent("CANCEL").empty());
+  f.answer(second, 200, "ring");
+  CHECK(f.upstream() == std::vector<int>{486, 180, 200});
 }
 
 }  // namespace sipactor::test

@@ -4,6 +4,7 @@
 //
 //   sipactor_transaction_bench --threads 2 --seconds 10 [--transport tcp|udp] [--drivers 4]
 //                              [--window 64] [--shards 2] [--method OPTIONS|INVITE] [--idle 256]
+//                              [--poll N] [--moderate N] [--external-loopback]
 //   sipactor_transaction_bench --memory 20000 [--method INVITE|OPTIONS] [--side server|client]
 //
 // Throughput: driver actors (the UAC's TU) keep `window` requests each in flight; every request
@@ -58,6 +59,9 @@ struct options {
 
 std::atomic<std::uint64_t> exchanges{0};
 std::atomic<std::uint64_t> server_requests{0};
+// --external-loopback: the loopback and the answering TU send anonymously (through the
+// scheduler's central queue), as this benchmark did before 2026-11-21 session 5.
+bool external_loopback = false;
 
 const socket_address client_address = *socket_address::from("127.0.0.1", 5070);
 const socket_address server_address = *socket_address::from("127.0.0.1", 5060);
@@ -79,18 +83,26 @@ message_ptr make_request(const options& o, int driver, std::uint64_t n) {
 }
 
 // The loopback: an actor pool without workers whose dispatch runs on the sender's thread and
-// turns what a transaction asks the transport to send into what the peer layer receives.
+// turns what a transaction asks the transport to send into what the peer layer receives. It
+// enqueues on the sender's execution unit, as a message between actors of one process: an
+// anonymous send (no execution unit) would go through the scheduler's central queue, round robin
+// over the workers with a lock and a wake-up each, which no in-process path of the stack takes
+// (only the transport's reader threads, which are not workers, enqueue that way).
 caf::actor loopback(caf::actor_system& sys, caf::actor peer_entry, transport_kind kind) {
   auto policy = [peer_entry, kind](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec&,
-                                   caf::mailbox_element_ptr& element, caf::execution_unit*) {
+                                   caf::mailbox_element_ptr& element, caf::execution_unit* host) {
     guard.unlock();
     const auto& content = element->content();
+    auto deliver = [&](transport::inbound_message in) {
+      if (external_loopback) return caf::anon_send(peer_entry, std::move(in));
+      peer_entry->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::move(in)), host);
+    };
     if (content.match_elements<transport::outbound_request>()) {
       const auto& out = content.get_as<transport::outbound_request>(0);
-      caf::anon_send(peer_entry, transport::inbound_message{out.message, kind, server_address, client_address, {}});
+      deliver(transport::inbound_message{out.message, kind, server_address, client_address, {}});
     } else if (content.match_elements<transport::outbound_response>()) {
       const auto& out = content.get_as<transport::outbound_response>(0);
-      caf::anon_send(peer_entry, transport::inbound_message{out.message, kind, client_address, server_address, {}});
+      deliver(transport::inbound_message{out.message, kind, client_address, server_address, {}});
     }
   };
   // A CAF 0.17 pool without workers drops everything before its policy runs: one idle worker.
@@ -99,14 +111,18 @@ caf::actor loopback(caf::actor_system& sys, caf::actor peer_entry, transport_kin
 }
 
 // The server's TU: answers every request at once (200; 486 for INVITE).
-caf::behavior answering_tu(caf::event_based_actor*, bool answer) {
+caf::behavior answering_tu(caf::event_based_actor* self, bool answer) {
   return {
-    [answer](const tu_request& r) {
+    [self, answer](const tu_request& r) {
       server_requests.fetch_add(1, std::memory_order_relaxed);
       if (!answer || !r.server_transaction) return;
       int status = r.inbound.message->method() == sip_method::invite ? 486 : 200;
       auto response = message_builder::response_to(*r.inbound.message, status, {}, "uas").build();
-      if (response.ok()) caf::anon_send(r.server_transaction, response.message);
+      if (!response.ok()) return;
+      if (external_loopback)
+        caf::anon_send(r.server_transaction, response.message);
+      else
+        self->send(r.server_transaction, response.message);
     },
     [](const transaction_terminated&) {},
     [](const transaction_timeout&) {},
@@ -275,6 +291,7 @@ options parse_options(int argc, char** argv) {
     else if (a == "--side") o.client_side = value() == "client";
     else if (a == "--poll") poll_attempts = std::stoi(value());
     else if (a == "--moderate") moderate_attempts = std::stoi(value());
+    else if (a == "--external-loopback") external_loopback = true;
     else if (a == "--idle") o.idle = std::stoul(value());
     else {
       std::fprintf(stderr, "unknown option %s (see the comment at the top of bench/transaction_bench.cpp)\n", a.c_str());

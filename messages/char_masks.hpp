@@ -83,6 +83,8 @@ class mask_bits {
   bool is(unsigned c, std::size_t pos) const noexcept {
     return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;
   }
+  // The bits of class c in 64-octet block b.
+  std::uint64_t word(unsigned c, std::size_t b) const noexcept { return words_[b * scan_classes + c]; }
   const char* data() const noexcept { return base_; }
 
  private:

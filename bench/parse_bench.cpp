@@ -330,6 +330,13 @@ void print_heap(const std::vector<input>& inputs) {
     std::snprintf(extra, sizeof extra, "message::heap_bytes() = %zu", heap_views);
     print_heap_row(("sipactor parse + all views " + in.name).c_str(), after_views, extra);
 
+    alloc_counting_start();
+    r = parse_result{};
+    alloc_stats freed = alloc_counting_stop();
+    if (freed.live_bytes + after_views.live_bytes != 0)
+      std::printf("  (note: freeing the %s message returned %lld bytes, held %lld)\n", in.name.c_str(),
+                  static_cast<long long>(-freed.live_bytes), static_cast<long long>(after_views.live_bytes));
+
     {
       // A warm thread takes the message block from its cache (messages/message_blocks.hpp), so the
       // rows above count no allocation for it; this row counts a parse whose cache is empty.
@@ -341,13 +348,6 @@ void print_heap(const std::vector<input>& inputs) {
       std::snprintf(extra, sizeof extra, "(block cache empty)");
       print_heap_row(("sipactor parse, no cached block " + in.name).c_str(), s, extra);
     }
-
-    alloc_counting_start();
-    r = parse_result{};
-    alloc_stats freed = alloc_counting_stop();
-    if (freed.live_bytes + after_views.live_bytes != 0)
-      std::printf("  (note: freeing the %s message returned %lld bytes, held %lld)\n", in.name.c_str(),
-                  static_cast<long long>(-freed.live_bytes), static_cast<long long>(after_views.live_bytes));
 
     const message_ptr& m = must_parse(in);
     {

@@ -162,29 +162,6 @@ class char_masks {
       pos = (pos | 63) + 1;
     }
   }
-  // The positions of the next '\n's from `from` (a line start), at most cap of them, up to and
-  // including the one that ends an empty line ("\r\n" or a bare "\n"), classifying as needed.
-  // Cutting lines from this list, instead of one next_lf() after the other, keeps the load and
-  // tzcnt of each line end off the chain from one line to the next.
-  std::size_t collect_lfs(std::size_t from, std::uint32_t* out, std::size_t cap) {
-    std::size_t count = 0;
-    std::size_t prev = from - 1;  // the '\n' before `from` (or the virtual one before octet 0)
-    std::size_t pos = from;
-    while (pos < size_ && count < cap) {
-      if ((pos >> 6) >= blocks_) classify_through(pos);
-      std::uint64_t w = words_[(pos >> 6) * scan_classes + sc_lf] >> (pos & 63);
-      while (w != 0) {
-        const std::size_t at = pos + static_cast<std::size_t>(__builtin_ctzll(w));
-        if (at >= size_) return count;
-        out[count++] = static_cast<std::uint32_t>(at);
-        if (at - prev == 1 || (at - prev == 2 && base_[prev + 1] == '\r') || count == cap) return count;
-        prev = at;
-        w &= w - 1;
-      }
-      pos = (pos | 63) + 1;
-    }
-    return count;
-  }
   // Bits [pos, pos + 16) of class c, bit 0 for pos; the octets up to pos + n must be classified,
   // and the bits from n on are to be masked off by the caller.
   std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept {

@@ -26,23 +26,30 @@ inline std::size_t trim_right(const char* s, std::size_t b, std::size_t e) noexc
 
 // Up to 5 digits, 1..65535 (or 0..65535 when zero_ok), and no sixth digit.
 inline bool read_port(const char* s, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
-  std::size_t k = i;
+  const std::size_t limit = e - i < 6 ? e - i : 6;  // a sixth digit fails
+  const char* d = s + i;
+  std::size_t k = 0;
   unsigned value = 0;
-  for (; k < e && k - i < 5; ++k) {
-    const unsigned d = static_cast<unsigned>(s[k] - '0');
-    if (d > 9) break;
-    value = value * 10 + d;
-  }
-  if (k == i || value > 65535 || (value == 0 && !zero_ok)) return false;
-  if (k < e && static_cast<unsigned>(s[k] - '0') <= 9) return false;
+  for (unsigned digit; k < limit && (digit = static_cast<unsigned>(d[k] - '0')) <= 9; ++k) value = value * 10 + digit;
+  if (k == 0 || k == 6 || value > 65535 || (value == 0 && !zero_ok)) return false;
   out = static_cast<std::uint16_t>(value);
-  i = k;
+  i += k;
+  return true;
+}
+
+// Case-insensitive equality with a lower-case literal of letters only: among all octets, OR-ing
+// 0x20 gives a lower-case letter exactly for that letter and its upper case (text::iequals).
+template <std::size_t N>
+inline bool equals_letters(std::string_view s, const char (&lower)[N]) noexcept {
+  if (s.size() != N - 1) return false;
+  for (std::size_t i = 0; i + 1 < N; ++i)
+    if (static_cast<char>(s[i] | 0x20) != lower[i]) return false;
   return true;
 }
 
 // IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255 (what
 // valid_ipv4() accepts), from the digit and dot bitmaps of the n octets at b: no loop per octet.
-inline bool ipv4_at(const char_masks& m, std::size_t b, std::size_t n) noexcept {
+inline bool ipv4_at(const mask_bits m, std::size_t b, std::size_t n) noexcept {
   if (n < 7 || n > 15) return false;
   const std::uint32_t all = (1u << n) - 1;
   const std::uint32_t digits = m.bits16(sc_digit, b, n) & all;
@@ -66,7 +73,7 @@ inline bool ipv4_at(const char_masks& m, std::size_t b, std::size_t n) noexcept 
 }
 
 // hostname or IPv4address (no IPv6 reference), as classify_host() accepts it.
-inline bool host_ok(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+inline bool host_ok(const mask_bits m, std::size_t b, std::size_t e) noexcept {
   if (e == b) return false;
   return ipv4_at(m, b, e - b) || valid_hostname({m.data() + b, e - b});
 }
@@ -94,7 +101,7 @@ struct seen_names {
 // The end of the quoted-string opening at s[k] == '"' (just after its closing quote), as
 // text::skip_quoted finds it: a backslash takes the next octet literally. false when it is not
 // closed before e.
-inline bool skip_quoted(const char_masks& m, std::size_t k, std::size_t e, std::size_t& end) noexcept {
+inline bool skip_quoted(const mask_bits m, std::size_t k, std::size_t e, std::size_t& end) noexcept {
   std::size_t q = k + 1;
   for (;;) {
     q = m.find(sc_quote, q, e);
@@ -108,7 +115,7 @@ inline bool skip_quoted(const char_masks& m, std::size_t k, std::size_t e, std::
 
 // generic-param at s[i] == ';' as detail::read_param reads it: SEMI name [EQUAL value] and the
 // LWS after it.
-__attribute__((always_inline)) inline bool read_generic_param(const char_masks& m, std::size_t& i, std::size_t e, param& p) noexcept {
+__attribute__((always_inline)) inline bool read_generic_param(const mask_bits m, std::size_t& i, std::size_t e, param& p) noexcept {
   const char* s = m.data();
   std::size_t k = skip_lws(s, i + 1, e);
   const std::size_t name_end = m.skip(sc_gparam, k, e);
@@ -132,10 +139,8 @@ __attribute__((always_inline)) inline bool read_generic_param(const char_masks& 
   return true;
 }
 
-}  // namespace
-
 // SIP-URI / SIPS-URI (§25.1) = scheme ":" [ userinfo "@" ] hostport uri-parameters [ headers ]
-bool fast_sip_uri(const char_masks& m, std::size_t b, std::size_t e, std::size_t& stop, uri& u) noexcept {
+bool sip_uri_at(const mask_bits m, std::size_t b, std::size_t e, std::size_t& stop, uri& u) noexcept {
   const char* s = m.data();
   if (e - b < 5 || (s[b] | 0x20) != 's' || (s[b + 1] | 0x20) != 'i' || (s[b + 2] | 0x20) != 'p') return false;
   std::size_t r;  // the rest, after "sip:"
@@ -206,9 +211,16 @@ bool fast_sip_uri(const char_masks& m, std::size_t b, std::size_t e, std::size_t
   return true;
 }
 
+}  // namespace
+
+bool fast_sip_uri(const char_masks& masks, std::size_t b, std::size_t e, std::size_t& stop, uri& u) noexcept {
+  return sip_uri_at(masks.bits(), b, e, stop, u);
+}
+
 // via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (§20.42);
 // sent-protocol = protocol-name SLASH protocol-version SLASH transport, SLASH = SWS "/" SWS.
-bool fast_via(const char_masks& m, std::size_t e, std::size_t& pos, via& v) noexcept {
+bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) noexcept {
+  const mask_bits m = masks.bits();
   const char* s = m.data();
   std::size_t i = skip_lws(s, pos, e);
   const std::size_t start = i;
@@ -246,15 +258,15 @@ bool fast_via(const char_masks& m, std::size_t e, std::size_t& pos, via& v) noex
     param p;
     if (!read_generic_param(m, i, e, p) || !names.add(p.name)) return false;
     const std::size_t n = p.name.size();
-    if (n == 6 && text::iequals(p.name, "branch")) {
+    if (n == 6 && equals_letters(p.name, "branch")) {
       if (!p.has_value) return false;
       v.branch = p.value;
-    } else if (n == 8 && text::iequals(p.name, "received")) {
+    } else if (n == 8 && equals_letters(p.name, "received")) {
       if (!p.has_value) return false;
       v.received = p.value;
-    } else if (n == 5 && text::iequals(p.name, "maddr")) {
+    } else if (n == 5 && equals_letters(p.name, "maddr")) {
       v.maddr = p.value;
-    } else if (n == 5 && text::iequals(p.name, "rport")) {
+    } else if (n == 5 && equals_letters(p.name, "rport")) {
       // RFC 3581 §3: response-port = "rport" [EQUAL 1*DIGIT]
       v.rport = true;
       if (p.has_value) {
@@ -272,7 +284,8 @@ bool fast_via(const char_masks& m, std::size_t e, std::size_t& pos, via& v) noex
 }
 
 // (name-addr / addr-spec) *( SEMI generic-param ); name-addr = [ display-name ] "<" addr-spec ">"
-bool fast_name_addr(const char_masks& m, std::size_t e, std::size_t& pos, name_addr& na) noexcept {
+bool fast_name_addr(const char_masks& masks, std::size_t e, std::size_t& pos, name_addr& na) noexcept {
+  const mask_bits m = masks.bits();
   const char* s = m.data();
   std::size_t i = skip_lws(s, pos, e);
   const std::size_t start = i;
@@ -293,13 +306,13 @@ bool fast_name_addr(const char_masks& m, std::size_t e, std::size_t& pos, name_a
   std::size_t stop = 0;
   if (s[i] == '<') {
     // No URI octet is '>' or LWS: ending at '>' means the URI is all of <...>.
-    if (!fast_sip_uri(m, i + 1, e, stop, na.address) || stop >= e || s[stop] != '>') return false;
+    if (!sip_uri_at(m, i + 1, e, stop, na.address) || stop >= e || s[stop] != '>') return false;
     na.bracketed = true;
     i = stop + 1;
   } else {
     // addr-spec: the URI ends at the first ';', ',', '?' or LWS (§20: others need <>).
     const std::size_t j = m.find(sc_addr_end, i, e);
-    if ((j < e && s[j] == '?') || !fast_sip_uri(m, i, j, stop, na.address) || stop != j) return false;
+    if ((j < e && s[j] == '?') || !sip_uri_at(m, i, j, stop, na.address) || stop != j) return false;
     i = j;
   }
   i = skip_lws(s, i, e);
@@ -308,7 +321,7 @@ bool fast_name_addr(const char_masks& m, std::size_t e, std::size_t& pos, name_a
   while (i < e && s[i] == ';') {
     param p;
     if (!read_generic_param(m, i, e, p) || !names.add(p.name)) return false;
-    if (p.name.size() == 3 && text::iequals(p.name, "tag")) {
+    if (equals_letters(p.name, "tag")) {
       if (!p.has_value) return false;
       na.tag_value = p.value;
     }
@@ -321,7 +334,8 @@ bool fast_name_addr(const char_masks& m, std::size_t e, std::size_t& pos, name_a
 }
 
 // callid = word [ "@" word ]
-bool fast_call_id(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+bool fast_call_id(const char_masks& masks, std::size_t b, std::size_t e) noexcept {
+  const mask_bits m = masks.bits();
   const std::size_t a = m.skip(sc_word, b, e);
   if (a == b) return false;
   if (a == e) return true;
@@ -331,7 +345,8 @@ bool fast_call_id(const char_masks& m, std::size_t b, std::size_t e) noexcept {
 }
 
 // CSeq = 1*DIGIT LWS Method
-bool fast_cseq(const char_masks& m, std::size_t b, std::size_t e, cseq_value& out) noexcept {
+bool fast_cseq(const char_masks& masks, std::size_t b, std::size_t e, cseq_value& out) noexcept {
+  const mask_bits m = masks.bits();
   const char* s = m.data();
   std::size_t i = b;
   std::uint64_t number = 0;
@@ -345,7 +360,8 @@ bool fast_cseq(const char_masks& m, std::size_t b, std::size_t e, cseq_value& ou
 }
 
 // media-type = m-type SLASH m-subtype, without parameters
-bool fast_media_type(const char_masks& m, std::size_t b, std::size_t e) noexcept {
+bool fast_media_type(const char_masks& masks, std::size_t b, std::size_t e) noexcept {
+  const mask_bits m = masks.bits();
   const std::size_t slash = m.skip(sc_token, b, e);
   if (slash == b || slash >= e || m.data()[slash] != '/') return false;
   const std::size_t end = m.skip(sc_token, slash + 1, e);

@@ -98,17 +98,13 @@ constexpr header_id compact_form(char c) noexcept {
   }
 }
 
-// A perfect hash of (first octet, third octet (second for two-octet names), last octet, length),
-// folded to lower case: one slot per known name, checked at compile time. Each name is kept as
-// three folded words, so a lookup is one multiply, two table reads and a few compares.
+// A perfect hash of the name's first and last folded words (below) and its length: one slot per
+// known name, checked at compile time. Each name is kept as three folded words, so a lookup is
+// the loads of the name's words, one multiply, two table reads and a few compares.
 inline constexpr std::size_t max_name_length = 20;
-constexpr std::uint32_t name_key(const char* p, std::size_t n) noexcept {
-  return (static_cast<std::uint32_t>(static_cast<unsigned char>(p[0] | 0x20))) |
-         (static_cast<std::uint32_t>(static_cast<unsigned char>(p[n > 2 ? 2 : 1] | 0x20)) << 8) |
-         (static_cast<std::uint32_t>(static_cast<unsigned char>(p[n - 1] | 0x20)) << 16) |
-         (static_cast<std::uint32_t>(n) << 24);
+constexpr unsigned name_slot(std::uint64_t w0, std::uint64_t w2, std::size_t n) noexcept {
+  return static_cast<unsigned>(((w0 ^ (w2 << 1) ^ n) * 0x903715c8fcaf4a5bull) >> 56);
 }
-constexpr unsigned name_slot(std::uint32_t key) noexcept { return (key * 0xd520a9b3u) >> 24; }
 
 // A name of 2 to 20 octets as three words, each octet OR 0x20: 8-octet words at 0, at
 // min(8, n - 8) and at n - 8 (overlapping); shorter names use 4- or 2-octet words at both ends.
@@ -158,10 +154,11 @@ struct name_hash {
       const name_entry& e = long_names[i];
       const std::size_t n = e.name.size();
       bad_length |= n > max_name_length || n < 2;
-      std::uint8_t& s = slot[name_slot(name_key(e.name.data(), n))];
+      const name_words w = words_of(e.name.data(), n);
+      std::uint8_t& s = slot[name_slot(w.w0, w.w2, n)];
       collision |= s != 0;
       s = static_cast<std::uint8_t>(i + 1);
-      entry[i + 1].words = words_of(e.name.data(), n);
+      entry[i + 1].words = w;
       entry[i + 1].length = static_cast<std::uint8_t>(n);
       entry[i + 1].id = e.id;
     }
@@ -175,8 +172,8 @@ static_assert(!by_hash.bad_length, "a long header name is shorter than 2 or long
 __attribute__((always_inline)) inline header_id find_header(const char* name, std::size_t n) noexcept {
   if (n == 1) return compact_form(name[0]);
   if (n == 0 || n > max_name_length) return header_id::other;
-  const name_slot_entry& e = by_hash.entry[by_hash.slot[name_slot(name_key(name, n))]];
   const name_words w = load_words(name, n);
+  const name_slot_entry& e = by_hash.entry[by_hash.slot[name_slot(w.w0, w.w2, n)]];
   const bool same = (e.length == n) & (e.words.w0 == w.w0) & (e.words.w1 == w.w1) & (e.words.w2 == w.w2);
   return same ? e.id : header_id::other;
 }

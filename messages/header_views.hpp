@@ -2,10 +2,14 @@
 // the message; the parse functions take one header value (or one comma-separated element).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "messages/expected.hpp"
@@ -76,17 +80,95 @@ struct contact {
   std::optional<std::uint32_t> expires;  // malformed values read as 3600 (§10.2.1.1)
   int q_milli = -1;                      // q in thousandths; -1 when absent
 };
+// The contacts of one message, in order. Nearly every message carries one Contact, kept in place;
+// a second one moves them all to the heap. Used like a std::vector<contact>.
+class contact_vector {
+ public:
+  contact_vector() noexcept {}  // the in-place contact is constructed when added
+  contact_vector(const contact_vector& other) : spill_(other.spill_), size_(other.size_) { copy_first(other); }
+  contact_vector(contact_vector&& other) noexcept : spill_(std::move(other.spill_)), size_(other.size_) {
+    copy_first(other);
+    other.size_ = 0;
+  }
+  contact_vector& operator=(const contact_vector& other) {
+    if (this != &other) {
+      spill_ = other.spill_;
+      size_ = other.size_;
+      copy_first(other);
+    }
+    return *this;
+  }
+  contact_vector& operator=(contact_vector&& other) noexcept {
+    if (this != &other) {
+      spill_ = std::move(other.spill_);
+      size_ = other.size_;
+      copy_first(other);
+      other.size_ = 0;
+    }
+    return *this;
+  }
+  ~contact_vector() = default;  // contact is trivially destructible
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  contact* data() noexcept { return size_ > 1 ? spill_.data() : first(); }
+  const contact* data() const noexcept { return size_ > 1 ? spill_.data() : first(); }
+  contact* begin() noexcept { return data(); }
+  contact* end() noexcept { return data() + size_; }
+  const contact* begin() const noexcept { return data(); }
+  const contact* end() const noexcept { return data() + size_; }
+  contact& operator[](std::size_t i) noexcept { return data()[i]; }
+  const contact& operator[](std::size_t i) const noexcept { return data()[i]; }
+  contact& front() noexcept { return data()[0]; }
+  const contact& front() const noexcept { return data()[0]; }
+  contact& back() noexcept { return data()[size_ - 1]; }
+  const contact& back() const noexcept { return data()[size_ - 1]; }
+
+  // A default-constructed contact at the end.
+  contact& emplace_back() {
+    if (size_ == 0) {
+      size_ = 1;
+      return *new (first_) contact();
+    }
+    if (size_ == 1) {
+      spill_.reserve(4);
+      spill_.push_back(*first());
+    }
+    contact& added = spill_.emplace_back();
+    ++size_;
+    return added;
+  }
+  void push_back(const contact& c) {
+    const contact copy = c;  // c may be one of ours, and emplace_back may move them
+    emplace_back() = copy;
+  }
+  void clear() noexcept {
+    spill_.clear();
+    size_ = 0;
+  }
+
+ private:
+  contact* first() noexcept { return std::launder(reinterpret_cast<contact*>(first_)); }
+  const contact* first() const noexcept { return std::launder(reinterpret_cast<const contact*>(first_)); }
+  void copy_first(const contact_vector& other) noexcept {
+    if (size_ == 1) new (first_) contact(*other.first());
+  }
+
+  std::vector<contact> spill_;  // all of them when there are two or more
+  std::size_t size_ = 0;
+  alignas(contact) unsigned char first_[sizeof(contact)];  // the only one, when there is one
+};
+static_assert(std::is_trivially_copyable_v<contact> && std::is_trivially_destructible_v<contact>);
+
 struct contact_list {
   bool star = false;
-  std::vector<contact> contacts;
+  contact_vector contacts;
 };
 expected<contact> parse_contact(std::string_view element);
 // Reads the expires and q parameters of a contact address into `out` (not its address).
 const char* read_contact_params(const name_addr& address, contact& out);
 // The same check without building a contact: nullptr when expires and q are acceptable.
 const char* check_contact_params(const name_addr& address);
-// Calls f(contact) for each contact of one header value; sets star for "*". Returns the reason
-// the value is malformed, or nullptr.
 // Calls f(contact) for each contact of one header value; sets star for "*". Returns the reason
 // the value is malformed, or nullptr.
 template <class F>

@@ -1,7 +1,9 @@
 #include "messages/message.hpp"
 
 #include <new>
+#include <type_traits>
 
+#include "messages/message_blocks.hpp"
 #include "messages/text.hpp"
 
 namespace sipactor {
@@ -18,27 +20,55 @@ message_ptr::~message_ptr() {
 
 // --- allocation: [message | header_field x n | bytes]
 
-message::message(std::uint32_t header_count, std::uint32_t size) noexcept
-    : header_count_(header_count), size_(size) {}
+namespace {
+// What every new message starts from: one block copy, not a store per member.
+const detail::message_fields fresh_fields{};
+}  // namespace
+
+message::message(std::uint32_t header_count, std::uint32_t size) noexcept : detail::message_fields(fresh_fields) {
+  header_count_ = header_count;
+  size_ = size;
+}
+
+message::~message() { delete lazy_.load(std::memory_order_acquire); }
 
 message_ptr message::allocate(std::uint32_t header_count, std::size_t size) {
   static_assert(sizeof(message) % alignof(detail::header_field) == 0);
+  static_assert(std::is_trivially_copyable_v<detail::message_fields>);
   std::size_t total = sizeof(message) + header_count * sizeof(detail::header_field) + size;
-  void* block = ::operator new(total);
-  return message_ptr{new (block) message(header_count, static_cast<std::uint32_t>(size))};
+  std::uint8_t size_class = 0;
+  std::size_t capacity = 0;
+  void* block = detail::take_message_block(total, size_class, capacity);
+  auto* m = new (block) message(header_count, static_cast<std::uint32_t>(size));
+  m->block_class_ = size_class;
+  m->block_capacity_ = static_cast<std::uint32_t>(capacity);
+  return message_ptr{m};
 }
 
 void message::release() const noexcept {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     auto* self = const_cast<message*>(this);
+    const std::uint8_t size_class = block_class_;
     self->~message();
-    ::operator delete(static_cast<void*>(self));
+    detail::release_message_block(self, size_class);
   }
 }
 
+const detail::lazy_views& message::lazy() const {
+  if (detail::lazy_views* views = lazy_.load(std::memory_order_acquire)) return *views;
+  auto fresh = std::make_unique<detail::lazy_views>();
+  detail::lazy_views* expected_null = nullptr;
+  if (lazy_.compare_exchange_strong(expected_null, fresh.get(), std::memory_order_acq_rel)) return *fresh.release();
+  return *expected_null;
+}
+
 std::size_t message::heap_bytes() const noexcept {
-  std::size_t n = sizeof(message) + header_count_ * sizeof(detail::header_field) + size_;
-  n += vias_.heap_bytes() + contacts_.heap_bytes() + routes_.heap_bytes() + record_routes_.heap_bytes();
+  std::size_t n = block_capacity_;
+  if (const detail::lazy_views* views = lazy_.load(std::memory_order_acquire)) {
+    n += sizeof(detail::lazy_views);
+    n += views->vias.heap_bytes() + views->contacts.heap_bytes() + views->routes.heap_bytes() +
+         views->record_routes.heap_bytes();
+  }
   return n;
 }
 
@@ -83,7 +113,7 @@ std::size_t message::header_count(header_id id) const noexcept {
 // --- views parsed on first use
 
 const std::vector<via>& message::vias() const {
-  return vias_.get([this] {
+  return lazy().vias.get([this] {
     std::vector<via> out;
     out.reserve(via_count_);
     for_each_header(header_id::via, [&](const header& h) {
@@ -94,15 +124,9 @@ const std::vector<via>& message::vias() const {
 }
 
 const contact_list& message::contacts() const {
-  return contacts_.get([this] {
+  if (contact_values_ == 1) return single_contact_;  // parsed and checked with the message
+  return lazy().contacts.get([this] {
     contact_list out;
-    if (contact_values_ == 1) {  // parsed and checked with the message: no second parse
-      out.contacts.reserve(1);
-      contact& c = out.contacts.emplace_back();
-      c.address = first_contact_;
-      read_contact_params(c.address, c);
-      return out;
-    }
     for_each_header(header_id::contact, [&](const header& h) { parse_contact_value(h.value, out); });
     return out;
   });
@@ -119,11 +143,11 @@ std::vector<name_addr> address_list(const message& m, header_id id) {
 }  // namespace
 
 const std::vector<name_addr>& message::routes() const {
-  return routes_.get([this] { return address_list(*this, header_id::route); });
+  return lazy().routes.get([this] { return address_list(*this, header_id::route); });
 }
 
 const std::vector<name_addr>& message::record_routes() const {
-  return record_routes_.get([this] { return address_list(*this, header_id::record_route); });
+  return lazy().record_routes.get([this] { return address_list(*this, header_id::record_route); });
 }
 
 template <class T, class Parse>
@@ -139,7 +163,7 @@ expected<std::vector<T>> message::collect(header_id id, Parse&& parse) const {
 
 #define SIPACTOR_TOKEN_LIST_VIEW(name, id)                                               \
   const expected<std::vector<std::string_view>>& message::name() const {                \
-    return name##_.get([this] { return collect<std::string_view>(id, parse_token_list); }); \
+    return lazy().name.get([this] { return collect<std::string_view>(id, parse_token_list); }); \
   }
 SIPACTOR_TOKEN_LIST_VIEW(allow, header_id::allow)
 SIPACTOR_TOKEN_LIST_VIEW(supported, header_id::supported)
@@ -150,7 +174,7 @@ SIPACTOR_TOKEN_LIST_VIEW(unsupported, header_id::unsupported)
 
 #define SIPACTOR_AUTH_VIEW(name, id)                                                    \
   const expected<std::vector<auth_value>>& message::name() const {                     \
-    return name##_.get([this] { return collect<auth_value>(id, parse_auth_value); });  \
+    return lazy().name.get([this] { return collect<auth_value>(id, parse_auth_value); });  \
   }
 SIPACTOR_AUTH_VIEW(www_authenticate, header_id::www_authenticate)
 SIPACTOR_AUTH_VIEW(proxy_authenticate, header_id::proxy_authenticate)
@@ -160,7 +184,7 @@ SIPACTOR_AUTH_VIEW(proxy_authorization, header_id::proxy_authorization)
 
 #define SIPACTOR_SINGLE_VIEW(name, type, id, parse)                                  \
   const expected<type>& message::name() const {                                      \
-    return name##_.get([this]() -> expected<type> {                                  \
+    return lazy().name.get([this]() -> expected<type> {                                  \
       auto value = header_value(id);                                                 \
       if (!value) return failure{"header absent"};                                   \
       return parse(*value);                                                          \

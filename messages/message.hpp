@@ -79,17 +79,65 @@ class lazy_view {
   mutable std::atomic<T*> ptr_{nullptr};
 };
 
+// The views parsed on first use, in a block of their own created when the first of them is asked
+// for: a parse neither initialises nor destroys them.
+struct lazy_views {
+  lazy_view<std::vector<via>> vias;
+  lazy_view<contact_list> contacts;  // when the message has not exactly one Contact value
+  lazy_view<std::vector<name_addr>> routes;
+  lazy_view<std::vector<name_addr>> record_routes;
+  lazy_view<expected<std::vector<std::string_view>>> allow, supported, require, proxy_require, unsupported;
+  lazy_view<expected<std::vector<auth_value>>> www_authenticate, proxy_authenticate, authorization,
+      proxy_authorization;
+  lazy_view<expected<media_type>> media;
+  lazy_view<expected<sip_date>> date;
+  lazy_view<expected<retry_after_value>> retry_after;
+  lazy_view<expected<timestamp_value>> timestamp;
+};
+
 struct header_field {
   std::uint32_t name_offset;
   std::uint32_t value_offset;
   std::uint32_t value_length;
   std::uint16_t name_length;
   header_id id;
-  std::uint8_t folded;  // the value spanned several lines (RFC 3261 §7.3.1)
+  bool folded;  // the value spanned several lines (RFC 3261 §7.3.1)
+};
+
+// What the parser fills in a message, all trivially copyable: a new message starts as a copy of
+// one default instance (one block copy instead of a store per member).
+class message_fields {
+ protected:
+  std::uint32_t header_count_ = 0;
+  std::uint32_t size_ = 0;
+  std::uint32_t start_line_length_ = 0;
+  int status_ = 0;
+  sip_method method_ = sip_method::unknown;
+  bool has_content_length_ = false;
+  std::uint8_t via_count_ = 0;
+  // 0, 1, 2 (more), or contact_values_unknown (a "*" or the full parser ran)
+  std::uint8_t contact_values_ = 0;
+  std::uint8_t block_class_ = 0;  // message_blocks.hpp
+  int max_forwards_ = -1;
+  std::uint32_t block_capacity_ = 0;
+  std::string_view method_name_;
+  std::string_view reason_phrase_;
+  std::string_view call_id_;
+  std::string_view content_type_;
+  std::string_view body_;
+  std::string_view from_tag_;
+  std::string_view to_tag_;
+  std::optional<std::uint32_t> expires_;
+  std::optional<std::uint32_t> min_expires_;
+  cseq_value cseq_;
+  uri request_uri_;
+  via top_via_;
+  name_addr from_;
+  name_addr to_;
 };
 }  // namespace detail
 
-class message {
+class message : private detail::message_fields {
  public:
   message(const message&) = delete;
   message& operator=(const message&) = delete;
@@ -172,7 +220,7 @@ class message {
   friend class detail::message_parser;
 
   message(std::uint32_t header_count, std::uint32_t size) noexcept;
-  ~message() = default;
+  ~message();
   // The block for a message of `size` octets; the caller fills data() and fields().
   static message_ptr allocate(std::uint32_t header_count, std::size_t size);
   void add_ref() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -190,46 +238,14 @@ class message {
   template <class T, class Parse>
   expected<std::vector<T>> collect(header_id id, Parse&& parse) const;
 
-  mutable std::atomic<std::uint32_t> refs_{1};
-  std::uint32_t header_count_;
-  std::uint32_t size_;
-  std::uint32_t start_line_length_ = 0;
-  int status_ = 0;
-  sip_method method_ = sip_method::unknown;
-  bool has_content_length_ = false;
-  std::uint8_t via_count_ = 0;
-  int max_forwards_ = -1;
-  std::string_view method_name_;
-  std::string_view reason_phrase_;
-  std::string_view call_id_;
-  std::string_view content_type_;
-  std::string_view body_;
-  std::string_view from_tag_;
-  std::string_view to_tag_;
-  std::optional<std::uint32_t> expires_;
-  std::optional<std::uint32_t> min_expires_;
-  cseq_value cseq_;
-  uri request_uri_;
-  via top_via_;
-  name_addr from_;
-  name_addr to_;
-  // The Contact value validated at parse time, kept for contacts() when it is the only one.
-  static constexpr std::uint8_t contact_values_unknown = 255;
-  std::uint8_t contact_values_ = 0;  // 0, 1, 2 (more), or unknown (a "*" or the full parser ran)
-  name_addr first_contact_;
+  // The lazily parsed views, created on first use.
+  const detail::lazy_views& lazy() const;
 
-  detail::lazy_view<std::vector<via>> vias_;
-  detail::lazy_view<contact_list> contacts_;
-  detail::lazy_view<std::vector<name_addr>> routes_;
-  detail::lazy_view<std::vector<name_addr>> record_routes_;
-  detail::lazy_view<expected<std::vector<std::string_view>>> allow_, supported_, require_,
-      proxy_require_, unsupported_;
-  detail::lazy_view<expected<std::vector<auth_value>>> www_authenticate_, proxy_authenticate_,
-      authorization_, proxy_authorization_;
-  detail::lazy_view<expected<media_type>> media_;
-  detail::lazy_view<expected<sip_date>> date_;
-  detail::lazy_view<expected<retry_after_value>> retry_after_;
-  detail::lazy_view<expected<timestamp_value>> timestamp_;
+  mutable std::atomic<std::uint32_t> refs_{1};
+  mutable std::atomic<detail::lazy_views*> lazy_{nullptr};
+  static constexpr std::uint8_t contact_values_unknown = 255;
+  // The Contact value validated at parse time, returned by contacts() when it is the only one.
+  contact_list single_contact_;
 };
 
 }  // namespace sipactor

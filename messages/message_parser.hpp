@@ -33,6 +33,8 @@ class message_parser {
   }
   void fail_header(header_id id, std::string_view what, const char* reason);
   void split_headers(std::size_t pos);
+  void cut_header_lines(std::size_t pos);
+  void name_header_lines();
   void frame_body();
   bool parse_start_line(message& m);
   bool parse_request_line(message& m, std::string_view line);
@@ -63,7 +65,15 @@ class message_parser {
   const packet_source* source_;
   std::optional<parse_error> error_;
   std::optional<parse_error> split_error_;  // reported after start line errors
-  std::vector<header_field>* fields_ = nullptr;
+  std::vector<header_field>* fields_ = nullptr;  // [0, field_count_): this message's header lines
+  std::size_t field_count_ = 0;
+  struct field_range {
+    header_field* b;
+    header_field* e;
+    header_field* begin() const noexcept { return b; }
+    header_field* end() const noexcept { return e; }
+  };
+  field_range field_span() const noexcept { return {fields_->data(), fields_->data() + field_count_}; }
   char_masks* masks_ = nullptr;     // classes of data_, then of the message's copy
   std::size_t start_line_end_ = 0;  // offset of the CR ending the start line
   std::size_t header_end_ = 0;      // offset of the first body octet

@@ -103,10 +103,13 @@ void message_parser::address_header(message& m, std::size_t index) {
   (is_from ? m.from_tag_ : m.to_tag_) = target.tag_value;
 }
 
-// The first Contact value is kept parsed for contacts() while it is the only one.
+// The first Contact value is kept parsed (§20.10, with its expires and q) for contacts() while it is
+// the only one.
 void message_parser::contact_header(message& m, std::size_t index) {
   const auto [vb, ve] = value_span(m, index);
-  if (text::trim(value_at(m, vb, ve)) == "*") {
+  // A "*" (§20.10) once trimmed: the value starts with '*' or whitespace.
+  const char first = vb < ve ? m.data()[vb] : '\0';
+  if ((first == '*' || text::is_lws(first)) && text::trim(value_at(m, vb, ve)) == "*") {
     m.contact_values_ = message::contact_values_unknown;
     return;
   }
@@ -116,8 +119,10 @@ void message_parser::contact_header(message& m, std::size_t index) {
     bool ok = true;
     for (;;) {
       if (m.contact_values_ == 0) {
-        ok = fast_name_addr(*masks_, ve, pos, m.first_contact_) &&
-             (m.first_contact_.params.empty() || check_contact_params(m.first_contact_) == nullptr);
+        // Read as contacts() reads it (expires, q), so that contacts() returns it as it is.
+        // (single_contact_ is empty while contact_values_ is 0.)
+        contact& c = m.single_contact_.contacts.emplace_back();
+        ok = fast_name_addr(*masks_, ve, pos, c.address) && read_contact_params(c.address, c) == nullptr;
         if (ok) m.contact_values_ = 1;
       } else {
         name_addr other;
@@ -129,7 +134,7 @@ void message_parser::contact_header(message& m, std::size_t index) {
       ++pos;  // the comma
     }
     if (ok) return;
-    if (before == 0) m.first_contact_ = name_addr{};
+    if (before == 0) m.single_contact_.contacts.clear();
   }
   m.contact_values_ = message::contact_values_unknown;
   const header h = m.header_at(index);
@@ -160,7 +165,7 @@ void message_parser::route_header(message& m, std::size_t index) {
 void message_parser::parse_views(message& m) {
   std::uint64_t seen = 0;  // bit per header_id present
   static_assert(static_cast<unsigned>(header_id::count_) <= 64);
-  auto single = [&](header_id id) {
+  auto single = [&](header_id id) __attribute__((always_inline)) {
     if ((seen & bit(id)) != 0) {
       if (!error_) fail(400, std::string("multiple ") + std::string(canonical_name(id)) + " headers");
       return false;

@@ -30,9 +30,10 @@ message_parser::message_parser(std::string_view input, framing mode, const parse
 
 namespace {
 std::vector<header_field>& scratch_fields() {
-  // Per thread, reused: the header index is built without allocating once warm.
+  // Per thread, reused: the header index is built without allocating once warm. Its size is the
+  // most lines a message had on this thread (field_count_ says how many are this message's), so
+  // that a parse neither clears nor zero-fills it.
   static thread_local std::vector<header_field> fields;
-  fields.clear();
   return fields;
 }
 
@@ -43,35 +44,59 @@ char_masks& scratch_masks() {
 
 }  // namespace
 
-void message_parser::split_headers(std::size_t pos) {
-  const char* p = data_.data();
+void message_parser::cut_header_lines(std::size_t pos) {
+  // The loop keeps what it reads in locals: the header index is written with byte stores, which
+  // may alias anything, and would make the compiler reload every member after each line.
+  const char* const p = data_.data();
   const std::size_t n = data_.size();
+  const bool stream = mode_ == framing::stream;
+  const std::size_t max_lines = limits_.max_header_lines;
+  char_masks& masks = *masks_;
+  std::vector<header_field>& fields = *fields_;
+  header_field* out = fields.data();
+  std::size_t count = 0;
   auto split_fail = [this](const char* reason) {
     if (!split_error_) split_error_ = parse_error{400, reason};
   };
-  header_field* last = nullptr;
-  auto trim_last = [&] {
-    if (last == nullptr) return;
-    while (last->value_length > 0 && masks_->is(sc_lws, last->value_offset + last->value_length - 1)) --last->value_length;
+  // Values lose their trailing LWS as they are recorded and as continuation lines extend them.
+  auto trim = [p](header_field& f) {
+    std::uint32_t length = f.value_length;
+    while (length > 0 && text::is_lws(p[f.value_offset + length - 1])) --length;
+    f.value_length = length;
   };
-  std::uint32_t lfs[64];
-  std::size_t lf_count = 0, lf_next = 0;
+  // Line ends are the set bits of the LF bitmap, taken in order from a word kept in a register:
+  // the next line end costs a tzcnt, with no load on the chain from one line to the next.
+  std::size_t block = pos >> 6;
+  std::uint64_t lf = 0;
+  mask_bits bits = masks.bits();
+  if (pos < n) {
+    masks.classify_through(pos);
+    bits = masks.bits();
+    lf = bits.word(sc_lf, block) & (~std::uint64_t{0} << (pos & 63));
+  }
+  auto next_lf = [&]() -> std::size_t {
+    while (lf == 0) {
+      if (++block * 64 >= n) return n;
+      masks.classify_through(block * 64);
+      bits = masks.bits();
+      lf = bits.word(sc_lf, block);
+    }
+    const std::size_t at = block * 64 + static_cast<std::size_t>(__builtin_ctzll(lf));
+    lf &= lf - 1;
+    return at;  // below n: the bits past the end are 0
+  };
   for (;;) {
     if (pos >= n) {
       // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
       // the datagram boundary ends the header section. A stream message cannot.
-      if (mode_ == framing::stream) split_fail("header section not terminated by an empty line");
+      if (stream) split_fail("header section not terminated by an empty line");
       header_end_ = n;
       break;
     }
-    if (lf_next == lf_count) {
-      lf_count = masks_->collect_lfs(pos, lfs, std::size(lfs));
-      lf_next = 0;
-    }
-    const std::size_t at = lf_next < lf_count ? lfs[lf_next++] : n;
+    const std::size_t at = next_lf();
     std::size_t line_end, next;
     if (at == n) {
-      if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");
+      if (stream) split_fail("header line not terminated by CRLF");
       line_end = next = n;
     } else {
       if (at == pos || p[at - 1] != '\r') {
@@ -88,24 +113,26 @@ void message_parser::split_headers(std::size_t pos) {
     }
     if (text::is_ws(p[pos])) {
       // §7.3.1: a line starting with whitespace continues the previous header value.
-      if (last == nullptr) {
+      if (count == 0) {
         split_fail("continuation line before the first header");
       } else {
-        if (last->value_length == 0) {
+        header_field& last = out[count - 1];
+        if (last.value_length == 0) {
           std::size_t first = pos;
           while (first < line_end && text::is_lws(p[first])) ++first;
-          last->value_offset = static_cast<std::uint32_t>(first);
+          last.value_offset = static_cast<std::uint32_t>(first);
         }
-        last->value_length = static_cast<std::uint32_t>(line_end - last->value_offset);
-        last->folded = 1;
+        last.value_length = static_cast<std::uint32_t>(line_end - last.value_offset);
+        last.folded = true;
+        trim(last);
         folded_ = true;
       }
       pos = next;
       continue;
     }
     // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'.
-    std::size_t i = masks_->skip(sc_token, pos, line_end);
-    std::size_t name_end = i;
+    std::size_t i = bits.skip(sc_token, pos, line_end);
+    const std::size_t name_end = i;
     if (i < line_end && p[i] != ':')
       while (i < line_end && text::is_ws(p[i])) ++i;
     if (i == line_end || p[i] != ':') {
@@ -113,33 +140,53 @@ void message_parser::split_headers(std::size_t pos) {
       split_fail(has_colon ? "malformed header name" : "header line without ':'");
     } else if (name_end == pos) {
       split_fail("malformed header name");
-    } else if (fields_->size() >= limits_.max_header_lines) {
+    } else if (count >= max_lines) {
       split_fail("too many header lines");
-      trim_last();
       header_end_ = pos;
       truncated_ = true;
-      return;
+      break;
     } else {
-      trim_last();
-      ++i;
-      i = masks_->skip(sc_lws, i, line_end);  // a stray CR counts as whitespace here
-      // Filled in place: a temporary would be copied through the stack (a store-forwarding stall).
-      header_field& f = fields_->emplace_back();
+      i = bits.skip(sc_lws, i + 1, line_end);  // a stray CR counts as whitespace here
+      if (count == fields.size()) {
+        fields.resize(count < 32 ? 32 : 2 * count);
+        out = fields.data();
+      }
+      // Trailing LWS, read from the line end: that load does not wait for the name scan.
+      std::size_t value_end = line_end;
+      while (value_end > i && text::is_lws(p[value_end - 1])) --value_end;
+      header_field& f = out[count++];
       f.name_offset = static_cast<std::uint32_t>(pos);
       f.value_offset = static_cast<std::uint32_t>(i);
-      f.value_length = static_cast<std::uint32_t>(line_end - i);
+      f.value_length = static_cast<std::uint32_t>(value_end - i);
       f.name_length = static_cast<std::uint16_t>(name_end - pos);
-      f.id = find_header(p + pos, name_end - pos);
-      if (f.id == header_id::content_length) {
-        length_field_ = fields_->size() - 1;
-        ++length_fields_;
-      }
-      f.folded = 0;
-      last = &f;
+      f.id = header_id::other;  // named by name_header_lines()
+      f.folded = false;
     }
     pos = next;
   }
-  trim_last();
+  field_count_ = count;
+}
+
+void message_parser::split_headers(std::size_t pos) {
+  cut_header_lines(pos);
+  name_header_lines();
+}
+
+// The names are looked up after all lines are cut: each lookup is a chain of dependent loads (the
+// name's octets, its hash slot, the entry), and in a loop of their own the lookups of successive
+// lines overlap instead of each waiting behind the cutting of its line.
+void message_parser::name_header_lines() {
+  const char* p = data_.data();
+  header_field* fields = fields_->data();
+  const std::size_t count = field_count_;
+  for (std::size_t k = 0; k < count; ++k) {
+    header_field& f = fields[k];
+    f.id = find_header(p + f.name_offset, f.name_length);
+    if (f.id == header_id::content_length) {
+      length_field_ = k;
+      ++length_fields_;
+    }
+  }
 }
 
 // RFC 3261 §18.3 framing.
@@ -292,8 +339,9 @@ bool same_address(std::string_view host, std::string_view address) {
 // rewritten with its received and rport parameters set; everything else is copied unchanged.
 void message_parser::complete_top_via() {
   if (source_ == nullptr || text::istarts_with(data_, "SIP/")) return;  // requests only
-  auto first = std::find_if(fields_->begin(), fields_->end(), [](const header_field& f) { return f.id == header_id::via; });
-  if (first == fields_->end()) return;
+  header_field* const end = fields_->data() + field_count_;
+  header_field* first = std::find_if(fields_->data(), end, [](const header_field& f) { return f.id == header_id::via; });
+  if (first == end) return;
   std::string_view value(data_.data() + first->value_offset, first->value_length);
   via top;
   std::size_t pos = 0;
@@ -345,7 +393,7 @@ parse_result message_parser::run() {
 
   complete_top_via();
   const std::size_t size = message_end_ + via_rewrite_.size() - (via_end_ - via_start_);
-  message_ptr handle = message::allocate(static_cast<std::uint32_t>(fields_->size()), size);
+  message_ptr handle = message::allocate(static_cast<std::uint32_t>(field_count_), size);
   message& m = const_cast<message&>(*handle);
   char* buffer = m.data();
   if (via_rewrite_.empty()) {
@@ -356,7 +404,7 @@ parse_result message_parser::run() {
     std::memcpy(buffer, data_.data(), via_start_);
     std::memcpy(buffer + via_start_, via_rewrite_.data(), via_rewrite_.size());
     std::memcpy(buffer + via_start_ + via_rewrite_.size(), data_.data() + via_end_, message_end_ - via_end_);
-    for (header_field& f : *fields_) {
+    for (header_field& f : field_span()) {
       if (f.value_offset <= via_start_ && via_start_ < f.value_offset + f.value_length + 1) {
         f.value_length = static_cast<std::uint32_t>(f.value_length + delta);
       } else if (f.name_offset > via_start_) {
@@ -372,8 +420,8 @@ parse_result message_parser::run() {
   // Otherwise the copy has the classes of the input: folding below turns CR and LF into SP, and
   // the views read those as LWS either way (sc_lf is only used to cut lines).
   masks_->rebase(buffer);
-  if (!fields_->empty()) std::memcpy(m.fields(), fields_->data(), fields_->size() * sizeof(header_field));
-  for (const header_field& f : *fields_) {
+  if (field_count_ != 0) std::memcpy(m.fields(), fields_->data(), field_count_ * sizeof(header_field));
+  for (const header_field& f : field_span()) {
     if (!folded_) break;
     if (!f.folded) continue;
     // §7.3.1: folding is one SP. The classes of the octets stay right: CR, LF and SP are all LWS.

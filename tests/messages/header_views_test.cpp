@@ -159,4 +159,46 @@ TEST_CASE("challenges and credentials (§22, RFC 2617)", "[views]") {
   CHECK(parse_auth_value("Digest realm=\"unterminated", bad) != nullptr);
 }
 
+TEST_CASE("contact_vector: one contact in place, more on the heap, copied and moved whole", "[views]") {
+  auto make = [](std::string_view text, int q) {
+    contact c;
+    c.address.text = text;
+    c.q_milli = q;
+    return c;
+  };
+  contact_vector v;
+  CHECK(v.empty());
+  CHECK(v.begin() == v.end());
+  v.push_back(make("a", 1));
+  REQUIRE(v.size() == 1);
+  CHECK(v.front().address.text == "a");
+  contact_vector one = v;  // in place
+  CHECK(one.size() == 1);
+  CHECK(one[0].q_milli == 1);
+  v.push_back(make("b", 2));
+  v.emplace_back().q_milli = 3;
+  v.push_back(v[0]);  // an element of its own
+  REQUIRE(v.size() == 4);
+  int sum = 0;
+  for (const contact& c : v) sum += c.q_milli;
+  CHECK(sum == 1 + 2 + 3 + 1);
+  CHECK(v.back().address.text == "a");
+  contact_vector copy = v;
+  contact_vector moved = std::move(copy);
+  CHECK(moved.size() == 4);
+  CHECK(moved[1].address.text == "b");
+  one = moved;
+  CHECK(one.size() == 4);
+  moved = contact_vector{};
+  CHECK(moved.empty());
+  contact_vector single;
+  single.push_back(make("s", 7));
+  one = std::move(single);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].q_milli == 7);
+  one.clear();
+  CHECK(one.empty());
+  CHECK(one.size() == 0);
+}
+
 }  // namespace sipactor

@@ -50,6 +50,13 @@ using self_ptr = caf::stateful_actor<shard_state>*;
 // Idle contexts a shard keeps; more are ended (a burst of short requests leaves this many).
 constexpr std::size_t max_idle_contexts = 1024;
 
+// Drops the CANCEL entry of `server_transaction` if it still names `context` (the id may have
+// been given to a newer INVITE's context since).
+void forget_context(shard_state& st, caf::actor_id server_transaction, caf::actor_id context) {
+  auto i = st.contexts.find(server_transaction);
+  if (i != st.contexts.end() && i->second.id() == context) st.contexts.erase(i);
+}
+
 void respond(self_ptr self, const caf::actor& server_transaction, const message_ptr& response) {
   if (server_transaction && response) self->send(server_transaction, response);
 }
@@ -105,7 +112,10 @@ void on_request(self_ptr self, tu_request& e) {
   }
   self->send(context, start_context{std::move(e), std::move(routed)});
   if (invite) st.unanswered.insert(context.id());
-  if (invite && server_transaction) st.contexts.emplace(server_transaction.id(), std::move(context));
+  // Server transaction actors are reused: an id may come back while the context of its previous
+  // INVITE lingers; the new INVITE's context takes the entry (the old one no longer owes a
+  // response, so a CANCEL has nothing to do there).
+  if (invite && server_transaction) st.contexts.insert_or_assign(server_transaction.id(), std::move(context));
 }
 
 caf::behavior shard(self_ptr self) {
@@ -133,7 +143,7 @@ caf::behavior shard(self_ptr self) {
       },
       [=](const context_finished& f) {
         auto& st = self->state;
-        if (f.server_transaction != 0) st.contexts.erase(f.server_transaction);
+        forget_context(st, f.server_transaction, f.context);
         st.unanswered.erase(f.context);
         st.timers.forget(f.context);
         auto context = caf::actor_cast<caf::actor>(self->current_sender());
@@ -143,7 +153,12 @@ caf::behavior shard(self_ptr self) {
         else
           self->send_exit(context, caf::exit_reason::user_shutdown);
       },
-      [=](const context_answered& a) { self->state.unanswered.erase(a.context); },
+      // §16.10: after the final response a CANCEL finds nothing pending; the entry goes now, so
+      // that a lingering context does not hold its reusable server transaction's id.
+      [=](const context_answered& a) {
+        forget_context(self->state, a.server_transaction, a.context);
+        self->state.unanswered.erase(a.context);
+      },
       [=](const schedule_timer& t) {
         self->state.timers.schedule(t);
         plan_timer_wake(self, self->state.timers);

@@ -112,29 +112,9 @@ class char_masks {
 
   // First position in [pos, end) whose octet is not of class c, or end. [pos, end) must be
   // classified.
-  std::size_t skip(unsigned c, std::size_t pos, std::size_t end) const noexcept {
-    while (pos < end) {
-      std::uint64_t w = ~words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
-      if (w != 0) {
-        pos += static_cast<std::size_t>(__builtin_ctzll(w));
-        return pos < end ? pos : end;
-      }
-      pos = (pos | 63) + 1;
-    }
-    return end;
-  }
+  std::size_t skip(unsigned c, std::size_t pos, std::size_t end) const noexcept { return bits().skip(c, pos, end); }
   // First position in [pos, end) whose octet is of class c, or end.
-  std::size_t find(unsigned c, std::size_t pos, std::size_t end) const noexcept {
-    while (pos < end) {
-      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
-      if (w != 0) {
-        pos += static_cast<std::size_t>(__builtin_ctzll(w));
-        return pos < end ? pos : end;
-      }
-      pos = (pos | 63) + 1;
-    }
-    return end;
-  }
+  std::size_t find(unsigned c, std::size_t pos, std::size_t end) const noexcept { return bits().find(c, pos, end); }
   // The next '\n' at or after pos, classifying further blocks as needed; size() when none.
   std::size_t next_lf(std::size_t pos) {
     while (pos < size_) {
@@ -164,15 +144,8 @@ class char_masks {
   }
   // Bits [pos, pos + 16) of class c, bit 0 for pos; the octets up to pos + n must be classified,
   // and the bits from n on are to be masked off by the caller.
-  std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept {
-    const std::size_t shift = pos & 63;
-    std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
-    if (shift + n > 64) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
-    return static_cast<std::uint32_t>(w & 0xffff);
-  }
-  bool is(unsigned c, std::size_t pos) const noexcept {
-    return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;
-  }
+  std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept { return bits().bits16(c, pos, n); }
+  bool is(unsigned c, std::size_t pos) const noexcept { return bits().is(c, pos); }
   std::size_t size() const noexcept { return size_; }
   const char* data() const noexcept { return base_; }
   // The classified blocks as plain pointers (valid until more blocks are classified).

@@ -7,6 +7,7 @@
 
 #include "actors/transaction_reuse.hpp"
 #include "actors/ua_request.hpp"
+#include "transport/socket_waiting_scheduler.hpp"
 #include "transport/transport_layer.hpp"
 
 namespace sipactor {
@@ -78,12 +79,13 @@ void add_message_types(caf::actor_system_config& cfg) {
   add_local_type<invite_answered>(cfg, "sipactor::invite_answered");
 }
 
-void configure_scheduler(caf::actor_system_config& cfg, std::size_t threads) {
+void configure_scheduler(caf::actor_system_config& cfg, std::size_t threads, bool workers_read_udp) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", threads);
   cfg.set("scheduler.max-throughput", 100);
   cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{100});
   cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
+  if (workers_read_udp) transport::install_socket_waiting_scheduler(cfg);
 }
 
 stack spawn_stack(caf::actor_system& sys, const stack_config& config, caf::actor app) {

@@ -56,10 +56,12 @@ void add_message_types(caf::actor_system_config& cfg);
 
 // The scheduler as sipactor's own commands run it (CAF-0.17.md): `threads` workers (0: one per
 // core), at most 100 messages per actor per turn (spawning from actors stays cheap), and idle
-// workers that poll 100 times and then sleep on their condition variable, without CAF's default
-// 500 further polls 50 us apart: those wake-ups cost more CPU than the SIP work at moderate rates
-// (bench/RESULTS.md, "Proxy (issue 7)"). Optional for embedders; call before the system starts.
-void configure_scheduler(caf::actor_system_config& cfg, std::size_t threads);
+// workers that poll 100 times and then sleep, without CAF's default 500 further polls 50 us
+// apart: those wake-ups cost more CPU than the SIP work at moderate rates (bench/RESULTS.md,
+// "Proxy (issue 7)"). With `workers_read_udp` the workers sleep in epoll on the UDP sockets and
+// read them themselves (transport/socket_waiting_scheduler.hpp), so a datagram wakes one thread,
+// not a reader thread and then a worker. Optional for embedders; call before the system starts.
+void configure_scheduler(caf::actor_system_config& cfg, std::size_t threads, bool workers_read_udp = true);
 
 // Starts a stack whose events go to `app`. Blocks until the transports are bound.
 stack spawn_stack(caf::actor_system& sys, const stack_config& config, caf::actor app);

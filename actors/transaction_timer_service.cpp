@@ -5,9 +5,33 @@
 namespace sipactor {
 
 void transaction_timer_service::remove_slot(timed_transaction& t, std::size_t i) {
-  by_deadline_.erase(t.timers[i].second);
   t.timers[i] = t.timers[t.count - 1];
   --t.count;
+  --live_timers_;
+}
+
+bool transaction_timer_service::live(const entry& e) const {
+  auto at = by_transaction_.find(e.transaction);
+  if (at == by_transaction_.end()) return false;
+  const timed_transaction& t = at->second;
+  for (std::size_t i = 0; i < t.count; ++i)
+    if (t.timers[i].serial == e.serial) return true;
+  return false;
+}
+
+void transaction_timer_service::pop_top() {
+  std::pop_heap(heap_.begin(), heap_.end(), later{});
+  heap_.pop_back();
+}
+
+void transaction_timer_service::drop_stale_top() {
+  while (!heap_.empty() && !live(heap_.front())) pop_top();
+  // Stale entries below the top wait for their deadline; when they outnumber the live ones
+  // (many transactions forgotten before their timers), rebuild without them.
+  if (heap_.size() > 1024 && heap_.size() > 4 * live_timers_) {
+    heap_.erase(std::remove_if(heap_.begin(), heap_.end(), [this](const entry& e) { return !live(e); }), heap_.end());
+    std::make_heap(heap_.begin(), heap_.end(), later{});
+  }
 }
 
 void transaction_timer_service::schedule(const schedule_timer& request) {
@@ -16,7 +40,7 @@ void transaction_timer_service::schedule(const schedule_timer& request) {
   timed_transaction& t = at->second;
   if (inserted) t.handle = request.transaction;
   for (std::size_t i = 0; i < t.count; ++i) {
-    if (t.timers[i].first == request.timer) {
+    if (t.timers[i].timer == request.timer) {
       remove_slot(t, i);
       break;
     }
@@ -26,40 +50,41 @@ void transaction_timer_service::schedule(const schedule_timer& request) {
   if (t.count == max_timers) {
     std::size_t earliest = 0;
     for (std::size_t i = 1; i < t.count; ++i)
-      if (t.timers[i].second->first < t.timers[earliest].second->first) earliest = i;
+      if (t.timers[i].deadline < t.timers[earliest].deadline) earliest = i;
     remove_slot(t, earliest);
   }
-  auto pos = by_deadline_.emplace(request.deadline, entry{request.transaction.id(), request.timer, request.generation});
-  t.timers[t.count++] = {request.timer, pos};
+  const std::uint64_t serial = next_serial_++;
+  t.timers[t.count++] = {request.timer, serial, request.deadline};
+  ++live_timers_;
+  heap_.push_back(entry{request.deadline, serial, request.transaction.id(), request.timer, request.generation});
+  std::push_heap(heap_.begin(), heap_.end(), later{});
+  drop_stale_top();  // the replaced timer may have been the top
 }
 
 void transaction_timer_service::forget(caf::actor_id transaction) {
   auto at = by_transaction_.find(transaction);
   if (at == by_transaction_.end()) return;
-  for (std::size_t i = 0; i < at->second.count; ++i) by_deadline_.erase(at->second.timers[i].second);
+  live_timers_ -= at->second.count;
   by_transaction_.erase(at);
+  drop_stale_top();
 }
 
 std::vector<transaction_timer_service::due_timer> transaction_timer_service::expire(time_point now) {
   std::vector<due_timer> due;
-  while (!by_deadline_.empty() && by_deadline_.begin()->first <= now) {
-    auto first = by_deadline_.begin();
-    entry e = first->second;
-    auto at = by_transaction_.find(e.transaction);
-    if (at == by_transaction_.end()) {  // cannot happen: forget() removes the entries too
-      by_deadline_.erase(first);
-      continue;
-    }
-    timed_transaction& t = at->second;
+  while (!heap_.empty() && heap_.front().deadline <= now) {
+    entry e = heap_.front();
+    pop_top();
+    timed_transaction& t = by_transaction_.find(e.transaction)->second;  // the top is live
     due.push_back({t.handle, e.timer, e.generation});
     for (std::size_t i = 0; i < t.count; ++i) {
-      if (t.timers[i].second == first) {
+      if (t.timers[i].serial == e.serial) {
         remove_slot(t, i);
         break;
       }
     }
     // The handle stays until the transaction terminates (or re-arms); a transaction without
     // pending timers keeps only this map entry.
+    drop_stale_top();
   }
   return due;
 }
@@ -72,7 +97,7 @@ std::vector<caf::actor> transaction_timer_service::handles() const {
 }
 
 transaction_timer_service::time_point transaction_timer_service::next_deadline() const noexcept {
-  return by_deadline_.empty() ? time_point::max() : by_deadline_.begin()->first;
+  return heap_.empty() ? time_point::max() : heap_.front().deadline;
 }
 
 std::optional<transaction_timer_service::time_point> transaction_timer_service::plan_wake(time_point now) {

@@ -15,7 +15,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -67,26 +66,46 @@ class transaction_timer_service {
   // Every transaction that has asked for a timer and not terminated.
   std::vector<caf::actor> handles() const;
 
-  std::size_t pending() const noexcept { return by_deadline_.size(); }
+  std::size_t pending() const noexcept { return live_timers_; }
   std::size_t transactions() const noexcept { return by_transaction_.size(); }
 
  private:
+  // The deadlines are a binary min-heap in one vector (a pending timer costs no allocation and an
+  // insert usually stays near the bottom). A replaced or forgotten timer is not searched for: its
+  // heap entry goes stale (no transaction holds its serial any more) and is dropped when it comes
+  // to the top. The top is always a live timer, so next_deadline() is exact.
   struct entry {
+    time_point deadline;
+    std::uint64_t serial;  // order among equal deadlines (first scheduled, first due), identity
     caf::actor_id transaction;
     caf::atom_value timer;
     std::uint32_t generation;
   };
-  using deadline_map = std::multimap<time_point, entry>;
+  struct later {
+    bool operator()(const entry& a, const entry& b) const noexcept {
+      return a.deadline != b.deadline ? a.deadline > b.deadline : a.serial > b.serial;
+    }
+  };
   // A transaction has at most a handful of timers armed at once (Figures 5-8: two or three).
   static constexpr std::size_t max_timers = 4;
+  struct armed_timer {
+    caf::atom_value timer;
+    std::uint64_t serial;
+    time_point deadline;
+  };
   struct timed_transaction {
     caf::actor handle;
-    std::array<std::pair<caf::atom_value, deadline_map::iterator>, max_timers> timers{};
+    std::array<armed_timer, max_timers> timers{};
     std::size_t count = 0;
   };
   void remove_slot(timed_transaction& t, std::size_t i);
+  bool live(const entry& e) const;
+  void pop_top();
+  void drop_stale_top();
 
-  deadline_map by_deadline_;
+  std::vector<entry> heap_;
+  std::uint64_t next_serial_ = 0;
+  std::size_t live_timers_ = 0;
   std::unordered_map<caf::actor_id, timed_transaction> by_transaction_;
   caf::timespan spacing_;
   time_point wake_at_ = time_point::max();  // the pending wake-up; max(): none

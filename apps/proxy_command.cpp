@@ -250,7 +250,7 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
 
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
-  configure_scheduler(cfg, config.workers);
+  configure_scheduler(cfg, config.workers, config.transport.udp_read_on_workers);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   add_message_types(cfg);
   caf::actor_system sys{cfg};

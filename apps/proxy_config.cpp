@@ -178,6 +178,7 @@ struct parser {
         {"shutdown.drain_timeout", [&](auto v) { return duration(v, c.drain_timeout); }},
         {"workers", [&](auto v) { return number<std::size_t>(v, c.workers, 0, 256); }},
         {"udp.readers", [&](auto v) { return number<std::size_t>(v, c.transport.udp_readers, 0, 64); }},
+        {"udp.read_on_workers", [&](auto v) { return on_off(v, c.transport.udp_read_on_workers); }},
     };
   }
 };

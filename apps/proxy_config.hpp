@@ -29,7 +29,9 @@
 //   overload.retry_after = SECONDS           the 503's Retry-After
 //   shutdown.drain_timeout = DURATION        how long SIGTERM waits for transactions
 //   workers = N                              scheduler threads (0: one per core)
-//   udp.readers = N                          receiving threads per UDP address (0: one per core)
+//   udp.read_on_workers = on|off             the scheduler's workers read UDP (default on)
+//   udp.readers = N                          with udp.read_on_workers = off: receiving threads
+//                                            per UDP address (0: one per core)
 //
 // Relative file names in a file are relative to the file's directory; in the default config,
 // to the working directory.

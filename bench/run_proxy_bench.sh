@@ -10,7 +10,9 @@
 # WORKERS (sipactor scheduler threads, default 2; Kamailio runs children=2 from
 # bench/kamailio/kamailio.cfg), UDP_READERS (sipactor's udp.readers, default 0: one per core), SIPACTOR_MODES ("stateful", "stateless" or both; default
 # "stateful"), KAMAILIO (its binary, default kamailio; "none" skips it), KAMAILIO_CHILDREN (its
-# worker processes, default 2 as in the config).
+# worker processes, default 2 as in the config), KEEP (a directory: when a rate has failed calls,
+# SIPp's summary and error logs of that rate and the proxy's log are copied there; default
+# /tmp/sipactor-proxybench-failures).
 #
 # Per proxy and rate: calls successful and failed (failed = all SIPp started minus successful, so
 # calls still open when SIPp gives up count as failed), the achieved rate, the proxy's CPU seconds
@@ -29,6 +31,7 @@ UDP_READERS=${UDP_READERS:-0}
 SIPACTOR_MODES=${SIPACTOR_MODES:-stateful}
 KAMAILIO=${KAMAILIO:-kamailio}
 KAMAILIO_CHILDREN=${KAMAILIO_CHILDREN:-2}
+KEEP=${KEEP:-/tmp/sipactor-proxybench-failures}
 UAS_PORT=5070
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/sipactor-proxybench-XXXXXX)
@@ -102,20 +105,36 @@ stop() {
   PROXY_PID=
 }
 
-# calls RATE COUNT: SIPp's uac through the proxy; prints "successful failed".
+# calls PROXY RATE COUNT: SIPp's uac through the proxy; prints "successful failed". When calls
+# failed, the uac's and uas's logs of this rate and the proxy's log go to $KEEP/PROXY-RATE-TIME.
 calls() {
-  sipp -sn uac "127.0.0.1:$PORT" -s service -i 127.0.0.1 -p "$(unused_udp_port)" -r "$1" -m "$2" -l 20000 \
-    -timeout $((PER_RATE + 40))s -nostdin -buff_size 4194304 > "$WORK/uac.out" 2>&1 || true
+  rm -f "$WORK/uac_errors.log"
+  local uas_from
+  uas_from=$(stat -c %s "$WORK/uas_errors.log" 2>/dev/null || echo 0)
+  sipp -sn uac "127.0.0.1:$PORT" -s service -i 127.0.0.1 -p "$(unused_udp_port)" -r "$2" -m "$3" -l 20000 \
+    -timeout $((PER_RATE + 40))s -nostdin -buff_size 4194304 -trace_err -error_file "$WORK/uac_errors.log" \
+    > "$WORK/uac.out" 2>&1 || true
   local ok
   ok=$(grep 'Successful call' "$WORK/uac.out" | tail -1 | awk -F'|' '{ gsub(/ /, "", $3); print $3 }')
-  echo "${ok:-0} $(($2 - ${ok:-0}))"
+  ok=${ok:-0}
+  if [ "$ok" -lt "$3" ]; then
+    local kept
+    kept="$KEEP/$1-$2-$(date -u +%H%M%S)"
+    mkdir -p "$kept"
+    cp "$WORK/uac.out" "$kept/"
+    tail -c +$((uas_from + 1)) "$WORK/uas_errors.log" > "$kept/uas_errors.log" 2>/dev/null || true
+    cp "$WORK/uac_errors.log" "$WORK/$1.log" "$kept/" 2>/dev/null || true
+    echo "# $1 at $2 calls/s: $(($3 - ok)) failed; logs in $kept" >&2
+  fi
+  echo "$ok $(($3 - ok))"
 }
 
 if ! python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(('127.0.0.1', $UAS_PORT))" 2>/dev/null; then
   echo "127.0.0.1:$UAS_PORT (UDP) is in use: the callee needs it" >&2
   exit 1
 fi
-sipp -sn uas -i 127.0.0.1 -p "$UAS_PORT" -nostdin -buff_size 4194304 > "$WORK/uas.out" 2>&1 &
+sipp -sn uas -i 127.0.0.1 -p "$UAS_PORT" -nostdin -buff_size 4194304 -trace_err -error_file "$WORK/uas_errors.log" \
+  > "$WORK/uas.out" 2>&1 &
 UAS_PID=$!
 
 PROXIES=""
@@ -137,7 +156,7 @@ for proxy in $PROXIES; do
     total=$((rate * PER_RATE))
     cpu0=$(proxy_cpu)
     t0=$(date +%s.%N)
-    read -r ok failed < <(calls "$rate" "$total")
+    read -r ok failed < <(calls "$proxy" "$rate" "$total")
     t1=$(date +%s.%N)
     cpu1=$(proxy_cpu)
     awk -v p="$proxy" -v r="$rate" -v ok="$ok" -v f="$failed" -v c0="$cpu0" -v c1="$cpu1" -v t0="$t0" -v t1="$t1" \

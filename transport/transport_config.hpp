@@ -42,6 +42,9 @@ struct transport_config {
   tls_files tls;
   transport_limits limits;
   std::size_t udp_readers = 0;  // reader threads per UDP address; 0: one per core
+  // When the actor system runs the socket-waiting scheduler (socket_waiting_scheduler.hpp), its
+  // workers read the UDP sockets and udp_readers is not used; false keeps reader threads.
+  bool udp_read_on_workers = true;
 };
 
 }  // namespace sipactor::transport

@@ -190,7 +190,7 @@ transport_layer start_transport(caf::actor_system& sys, const transport_config& 
   for (const auto& l : config.listen) {
     if (l.transport == transport_kind::udp) {
       std::string error;
-      udp_endpoint e = open_udp_endpoint(sys, l.address, readers, sink, config.limits, error);
+      udp_endpoint e = open_udp_endpoint(sys, l.address, readers, sink, config.limits, config.udp_read_on_workers, error);
       if (!e.socket) return fail("UDP " + l.address.to_string() + ": " + error);
       listening.push_back({transport_kind::udp, e.socket->local()});
       udp.push_back(std::move(e));

@@ -76,7 +76,7 @@ std::string udp_socket::send_to(std::string_view bytes, const socket_address& de
 udp_receiver::udp_receiver(std::size_t batch, std::size_t slot_size)
     : batch_(batch), slot_size_(slot_size), buffer_(batch * slot_size), addresses_(batch), iovecs_(batch), headers_(batch) {}
 
-bool udp_receiver::receive(const udp_socket& socket, std::vector<datagram>& out) {
+bool udp_receiver::receive(const udp_socket& socket, std::vector<datagram>& out, bool wait) {
   out.clear();
   for (std::size_t i = 0; i < batch_; ++i) {
     iovecs_[i].iov_base = buffer_.data() + i * slot_size_;
@@ -87,8 +87,9 @@ bool udp_receiver::receive(const udp_socket& socket, std::vector<datagram>& out)
     headers_[i].msg_hdr.msg_name = &addresses_[i];
     headers_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
   }
-  // Wait for the first datagram (up to the receive timeout), then take what is queued.
-  int n = ::recvmmsg(socket.fd(), headers_.data(), static_cast<unsigned>(batch_), MSG_WAITFORONE, nullptr);
+  // Wait for the first datagram (up to the receive timeout, or not at all), then take what is queued.
+  int n = ::recvmmsg(socket.fd(), headers_.data(), static_cast<unsigned>(batch_), wait ? MSG_WAITFORONE : MSG_DONTWAIT,
+                     nullptr);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
   for (int i = 0; i < n; ++i) {
     const auto& h = headers_[static_cast<std::size_t>(i)];

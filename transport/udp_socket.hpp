@@ -55,9 +55,10 @@ class udp_socket {
 class udp_receiver {
  public:
   udp_receiver(std::size_t batch, std::size_t slot_size);
-  // Blocks until at least one datagram arrives or the socket's receive timeout passes; fills
-  // `out` (cleared first). Returns false on a socket error other than a timeout.
-  bool receive(const udp_socket& socket, std::vector<datagram>& out);
+  // Blocks until at least one datagram arrives or the socket's receive timeout passes (with
+  // `wait` false: returns at once); fills `out` (cleared first). Returns false on a socket error
+  // other than a timeout or nothing to read.
+  bool receive(const udp_socket& socket, std::vector<datagram>& out, bool wait = true);
 
  private:
   std::size_t batch_, slot_size_;

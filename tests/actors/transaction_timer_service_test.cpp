@@ -1,6 +1,11 @@
 // The per-shard timer service's data structure (actors/transaction_timer_service.hpp).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
+#include <random>
+#include <vector>
+
 #include "actors/transaction_timer_service.hpp"
 
 namespace sipactor::test {
@@ -109,6 +114,83 @@ TEST_CASE_METHOD(service_fixture, "Timer service: one pending wake-up, at least 
   CHECK(spaced.plan_wake(t0 + 500ms) == t0 + 900ms);
   CHECK(spaced.woken(t0 + 500ms, t0 + 501ms).empty());
   CHECK_FALSE(spaced.plan_wake(t0 + 501ms));
+}
+
+}  // namespace sipactor::test
+
+namespace sipactor::test {
+
+// The service against a plain model of its contract, over random schedules, re-arms and forgets
+// of 40 transactions: the same timers due at each step, in deadline order (equal deadlines in the
+// order they were scheduled), the same next deadline and pending count. Forgotten and re-armed
+// timers leave stale heap entries behind; the model has none.
+TEST_CASE("Timer service: random schedules, re-arms and forgets match a model", "[transaction][timers]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg.set("scheduler.max-threads", 1).set("logger.verbosity", caf::atom("quiet"))};
+  std::vector<caf::actor> actors;
+  for (int i = 0; i < 40; ++i) actors.push_back(sys.spawn(idle, 0));
+  const std::array<caf::atom_value, 5> names{caf::atom("timerA"), caf::atom("timerB"), caf::atom("timerD"),
+                                             caf::atom("timerE"), caf::atom("timerK")};
+  struct armed {
+    std::size_t who;
+    caf::atom_value timer;
+    std::uint32_t generation;
+    time_point deadline;
+    std::uint64_t order;
+  };
+  std::vector<armed> model;
+  transaction_timer_service timers;
+  std::mt19937 random(12345);
+  time_point now{};
+  std::uint32_t generation = 0;
+  std::uint64_t order = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const auto r = random() % 100;
+    if (r < 60) {
+      std::size_t who = random() % actors.size();
+      caf::atom_value timer = names[random() % names.size()];
+      time_point deadline = now + std::chrono::milliseconds(random() % 3 == 0 ? 500 : random() % 40000);
+      // The model's rules: a re-armed timer replaces its instance; a fifth timer drops the earliest.
+      model.erase(std::remove_if(model.begin(), model.end(), [&](const armed& a) { return a.who == who && a.timer == timer; }),
+                  model.end());
+      std::vector<std::size_t> mine;
+      for (std::size_t i = 0; i < model.size(); ++i)
+        if (model[i].who == who) mine.push_back(i);
+      if (mine.size() == 4) {
+        auto earliest = *std::min_element(mine.begin(), mine.end(), [&](std::size_t x, std::size_t y) {
+          return model[x].deadline < model[y].deadline;
+        });
+        model.erase(model.begin() + static_cast<std::ptrdiff_t>(earliest));
+      }
+      model.push_back({who, timer, ++generation, deadline, order++});
+      timers.schedule({actors[who], timer, generation, deadline});
+    } else if (r < 70) {
+      std::size_t who = random() % actors.size();
+      model.erase(std::remove_if(model.begin(), model.end(), [&](const armed& a) { return a.who == who; }), model.end());
+      timers.forget(actors[who].id());
+    } else {
+      now += std::chrono::milliseconds(random() % 2000);
+      std::vector<armed> due;
+      for (const armed& a : model)
+        if (a.deadline <= now) due.push_back(a);
+      std::sort(due.begin(), due.end(), [](const armed& x, const armed& y) {
+        return x.deadline != y.deadline ? x.deadline < y.deadline : x.order < y.order;
+      });
+      model.erase(std::remove_if(model.begin(), model.end(), [&](const armed& a) { return a.deadline <= now; }), model.end());
+      auto got = timers.expire(now);
+      REQUIRE(got.size() == due.size());
+      for (std::size_t i = 0; i < due.size(); ++i) {
+        CHECK(got[i].transaction == actors[due[i].who]);
+        CHECK(got[i].timer == due[i].timer);
+        CHECK(got[i].generation == due[i].generation);
+      }
+    }
+    REQUIRE(timers.pending() == model.size());
+    time_point next = time_point::max();
+    for (const armed& a : model) next = std::min(next, a.deadline);
+    REQUIRE(timers.next_deadline() == next);
+  }
+  for (auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::kill);
 }
 
 }  // namespace sipactor::test

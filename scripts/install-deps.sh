@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  libcaf-dev catch2 libssl-dev libsqlite3-dev openssl
+  libcaf-dev catch2 libssl-dev libsqlite3-dev openssl libtcmalloc-minimal4
   libbenchmark-dev sip-tester
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   libosip2-dev libsofia-sip-ua-dev

@@ -102,6 +102,23 @@ TEST_CASE("character classes: every kernel gives the table's bits", "[parse-path
   }
 }
 
+TEST_CASE("character classes: classify_through keeps two blocks ahead, within the input", "[parse-paths]") {
+  const std::string text(300, 'a');  // blocks 0-4, the last one of 44 octets
+  detail::char_masks masks;
+  masks.reset(text.data(), text.size());
+  CHECK(masks.classified() == 0);
+  masks.classify_through(0);
+  CHECK(masks.classified() == 3 * 64);
+  masks.classify_through(64);  // entering block 1 classifies block 3
+  CHECK(masks.classified() == 4 * 64);
+  masks.classify_through(3 * 64);  // never past the end
+  CHECK(masks.classified() == text.size());
+  CHECK(masks.skip(detail::sc_token, 0, text.size()) == text.size());
+  masks.reset(text.data(), 10);
+  masks.classify_through(0);
+  CHECK(masks.classified() == 10);
+}
+
 TEST_CASE("parse paths: fast views and full parsers agree on the corpus", "[parse-paths]") {
   for (const std::string& bytes : corpus()) {
     check_paths(bytes);

@@ -129,6 +129,21 @@ TEST_CASE("parse paths: fast views and full parsers agree on the corpus", "[pars
   for (const char* v : kVariants) check_paths(v);
 }
 
+// The line cutting classifies two blocks ahead of itself, into the body when the header section
+// ends: the empty line at every offset of a block, with and without a body behind it, and after a
+// bare LF.
+TEST_CASE("parse paths: the header section ends at every offset of a block", "[parse-paths]") {
+  const std::string head =
+      "OPTIONS sip:u@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK7\r\nFrom: <sip:a@b>;tag=1\r\n"
+      "To: <sip:u@example.com>\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\n";
+  for (std::size_t pad = 0; pad < 130; ++pad) {
+    const std::string subject = "Subject: " + std::string(pad, 'x') + "\r\n";
+    check_paths(head + subject + "\r\n");
+    check_paths(head + subject + "Content-Length: 70\r\n\r\n" + std::string(70, 'b'), framing::stream);
+    check_paths(head + subject + "\n\r\nv=0\r\n\r\n");
+  }
+}
+
 TEST_CASE("parse paths: fast views and full parsers agree on mutations", "[parse-paths]") {
   const std::string replacements = " \t;,:@<>\"\\%?[]=/.-Aa0\r\n*";
   std::vector<std::string> bases{test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip")};

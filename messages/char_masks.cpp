@@ -263,13 +263,10 @@ void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* o
   char_masks::kernel_for(c)(p, n, out);
 }
 
-void char_masks::classify_through(std::size_t pos) {
+void char_masks::classify_more(std::size_t pos) {
   if (size_ == 0) return;
   if (pos >= size_) pos = size_ - 1;
-  // Ahead of the block asked for: the blocks are independent, so their kernels overlap with the
-  // scans of the blocks before them, and a scan reaching the next block finds it classified.
-  std::size_t last = (pos >> 6) + lookahead_blocks;
-  if (last > (size_ - 1) >> 6) last = (size_ - 1) >> 6;
+  const std::size_t last = pos >> 6;
   if (last < blocks_) return;
   if (words_.size() < (last + 1) * scan_classes) words_.resize((last + 1) * scan_classes);
   for (std::size_t b = blocks_; b <= last; ++b) {

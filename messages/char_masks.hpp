@@ -106,10 +106,10 @@ class char_masks {
   }
   // The same classes now describe a copy of the octets at p (the message's own buffer).
   void rebase(const char* p) noexcept { base_ = p; }
-  // Classifies every block up to the one holding octet pos and lookahead_blocks after it (bounded
-  // by n); a scan calls it on entering each block, so that it keeps that far ahead.
-  void classify_through(std::size_t pos);
-  static constexpr std::size_t lookahead_blocks = 2;
+  // Classifies every block up to the one holding octet pos (bounded by n).
+  void classify_through(std::size_t pos) {
+    if ((pos >> 6) >= blocks_) classify_more(pos);
+  }
   std::size_t classified() const noexcept { return blocks_ * 64 < size_ ? blocks_ * 64 : size_; }
 
   // First position in [pos, end) whose octet is not of class c, or end. [pos, end) must be
@@ -157,6 +157,7 @@ class char_masks {
   const char* base_ = nullptr;
   std::size_t size_ = 0;
   std::size_t blocks_ = 0;
+  void classify_more(std::size_t pos);
   kernel kernel_ = nullptr;           // chosen once per message
   std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
 };

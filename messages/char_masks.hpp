@@ -154,10 +154,11 @@ class char_masks {
   mask_bits bits() const noexcept { return {base_, words_.data()}; }
 
  private:
+  void classify_more(std::size_t pos);  // the blocks classify_through finds missing
+
   const char* base_ = nullptr;
   std::size_t size_ = 0;
   std::size_t blocks_ = 0;
-  void classify_more(std::size_t pos);
   kernel kernel_ = nullptr;           // chosen once per message
   std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
 };

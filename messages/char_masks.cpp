@@ -263,7 +263,7 @@ void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* o
   char_masks::kernel_for(c)(p, n, out);
 }
 
-void char_masks::classify_through(std::size_t pos) {
+void char_masks::classify_more(std::size_t pos) {
   if (size_ == 0) return;
   if (pos >= size_) pos = size_ - 1;
   const std::size_t last = pos >> 6;

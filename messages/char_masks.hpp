@@ -107,7 +107,9 @@ class char_masks {
   // The same classes now describe a copy of the octets at p (the message's own buffer).
   void rebase(const char* p) noexcept { base_ = p; }
   // Classifies every block up to the one holding octet pos (bounded by n).
-  void classify_through(std::size_t pos);
+  void classify_through(std::size_t pos) {
+    if ((pos >> 6) >= blocks_) classify_more(pos);
+  }
   std::size_t classified() const noexcept { return blocks_ * 64 < size_ ? blocks_ * 64 : size_; }
 
   // First position in [pos, end) whose octet is not of class c, or end. [pos, end) must be
@@ -152,6 +154,8 @@ class char_masks {
   mask_bits bits() const noexcept { return {base_, words_.data()}; }
 
  private:
+  void classify_more(std::size_t pos);  // the blocks classify_through finds missing
+
   const char* base_ = nullptr;
   std::size_t size_ = 0;
   std::size_t blocks_ = 0;

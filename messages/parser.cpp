@@ -69,17 +69,28 @@ void message_parser::cut_header_lines(std::size_t pos) {
   std::size_t block = pos >> 6;
   std::uint64_t lf = 0;
   mask_bits bits = masks.bits();
-  if (pos < n) {
-    masks.classify_through(pos);
+  // Entering a block, the two after it are classified too: the blocks are independent, so their
+  // kernels run while the lines before them are cut, and the cut finds each block ready instead
+  // of waiting for its classification. Not past a block holding LF ? LF, where the header section
+  // likely ends: the blocks after it would be body.
+  auto maybe_last = [](std::uint64_t lf_bits) { return (lf_bits & (lf_bits << 2)) != 0; };
+  auto enter_block = [&]() {
+    masks.classify_through(block * 64);
+    lf = masks.bits().word(sc_lf, block);
+    if (!maybe_last(lf) && (block + 1) * 64 < n) {
+      masks.classify_through((block + 1) * 64);
+      if (!maybe_last(masks.bits().word(sc_lf, block + 1))) masks.classify_through((block + 2) * 64);
+    }
     bits = masks.bits();
-    lf = bits.word(sc_lf, block) & (~std::uint64_t{0} << (pos & 63));
+  };
+  if (pos < n) {
+    enter_block();
+    lf &= ~std::uint64_t{0} << (pos & 63);
   }
   auto next_lf = [&]() -> std::size_t {
     while (lf == 0) {
       if (++block * 64 >= n) return n;
-      masks.classify_through(block * 64);
-      bits = masks.bits();
-      lf = bits.word(sc_lf, block);
+      enter_block();
     }
     const std::size_t at = block * 64 + static_cast<std::size_t>(__builtin_ctzll(lf));
     lf &= lf - 1;

@@ -94,7 +94,8 @@ void on_request(self_ptr self, tu_request& e) {
     ++st.counters.rejected;
     return respond(self, e.server_transaction, checked.response);
   }
-  routed_request routed = preprocess_routes(st.env->config, e.inbound.message);
+  routed_request routed =
+      preprocess_routes(st.env->config, e.inbound.message, e.inbound.transport, e.inbound.local.port());
   if (is_for_registrar(st.env->config, routed)) {
     ++st.counters.registers;
     if (st.env->config.registrar) return self->send(st.env->config.registrar, std::move(e));

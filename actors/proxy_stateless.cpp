@@ -40,7 +40,7 @@ void forward_stateless_request(caf::event_based_actor* self, const proxy_env_ptr
   // "A stateless proxy MUST validate a request as described in Section 16.3".
   uas_check_result checked = validate_proxy_request(env->config, request);
   if (!checked.passed()) return answer(self, *env, in, checked.response);
-  routed_request routed = preprocess_routes(env->config, in.message);
+  routed_request routed = preprocess_routes(env->config, in.message, in.transport, in.local.port());
   if (is_for_registrar(env->config, routed)) {
     // Without a server transaction the registrar answers through the transport (its tu_request
     // has no server_transaction).

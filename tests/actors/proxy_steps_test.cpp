@@ -116,6 +116,37 @@ TEST_CASE("proxy §16.4: our Route values go, a strict router's Request-URI is f
   }
 }
 
+TEST_CASE("proxy §16.4: a maddr of ours is stripped with its port and transport, only when it came that way",
+          "[proxy]") {
+  proxy_config c = config();  // 192.0.2.10:5060 UDP and TCP, domain example.com
+  auto stripped = [&](const std::string& ruri, transport_kind over, std::uint16_t port) {
+    request_parts p;
+    p.request_uri = ruri;
+    return preprocess_routes(c, request(p), over, port);
+  };
+  SECTION("our address, received over the transport and port the URI indicates") {
+    auto r = stripped("sip:bob@example.com:5060;maddr=192.0.2.10;transport=tcp;user=phone", transport_kind::tcp, 5060);
+    CHECK(r.own_maddr_stripped);
+    CHECK(r.request->request_uri().text == "sip:bob@example.com:5060;user=phone");
+    CHECK(r.received->request_uri().text == "sip:bob@example.com:5060;maddr=192.0.2.10;transport=tcp;user=phone");
+    // Then it is routed as if the values had never been there: by the location service.
+    CHECK(decide_targets(c, r).aor == "sip:bob@example.com");
+    auto domain = stripped("sip:bob@example.com;maddr=example.com", transport_kind::udp, 5060);
+    CHECK(domain.request->request_uri().text == "sip:bob@example.com");
+  }
+  SECTION("left alone: a maddr not ours, another transport or port, or no port known") {
+    CHECK_FALSE(stripped("sip:bob@example.com;maddr=203.0.113.9", transport_kind::udp, 5060).own_maddr_stripped);
+    CHECK_FALSE(stripped("sip:bob@example.com;maddr=192.0.2.10;transport=tcp", transport_kind::udp, 5060).own_maddr_stripped);
+    CHECK_FALSE(stripped("sip:bob@example.com:5070;maddr=192.0.2.10", transport_kind::udp, 5060).own_maddr_stripped);
+    CHECK_FALSE(stripped("sip:bob@example.com;maddr=192.0.2.10", transport_kind::udp, 0).own_maddr_stripped);
+    // A maddr left in place makes the Request-URI the only target (§16.5).
+    auto other = stripped("sip:bob@example.com;maddr=203.0.113.9", transport_kind::udp, 5060);
+    auto d = decide_targets(c, other);
+    REQUIRE(d.targets.size() == 1);
+    CHECK(d.aor.empty());
+  }
+}
+
 TEST_CASE("proxy §16.5: the target decision", "[proxy]") {
   proxy_config c = config();
   auto decide = [&](const message_ptr& m) { return decide_targets(c, preprocess_routes(c, m)); };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "messages/text.hpp"
+#include "transport/target.hpp"
 
 namespace sipactor {
 
@@ -57,12 +58,9 @@ bool is_our_domain(const proxy_config& config, std::string_view host) { return l
 
 bool indicates_this_proxy(const proxy_config& config, const uri& u) {
   if (!u.is_sip() || !is_our_address(config, u.host)) return false;
-  std::uint16_t port = u.port;
-  if (port == 0) {
-    auto t = u.param("transport");
-    bool tls = u.scheme == uri_scheme::sips || (t && text::iequals(*t, "tls"));
-    port = tls ? 5061 : 5060;
-  }
+  // An unknown transport parameter does not make the port another one.
+  auto kind = transport::uri_transport(u).value_or(transport_kind::udp);
+  std::uint16_t port = u.port != 0 ? u.port : transport::default_port(kind);
   return listens_on_port(config, port);
 }
 

@@ -2,6 +2,7 @@
 
 #include "messages/builder.hpp"
 #include "messages/text.hpp"
+#include "transport/target.hpp"
 
 namespace sipactor {
 
@@ -27,37 +28,16 @@ message_ptr fix_strict_route(const message_ptr& request) {
   return built.ok() ? built.message : message_ptr{};
 }
 
-namespace {
-
-// The transport a URI indicates (§19.1.1, §26.2: sips means TLS), and its default port.
-transport::transport_kind indicated_transport(const uri& u) {
-  if (u.scheme == uri_scheme::sips) return transport::transport_kind::tls;
-  auto t = u.param("transport");
-  if (!t || text::iequals(*t, "udp")) return transport::transport_kind::udp;
-  if (text::iequals(*t, "tcp")) return transport::transport_kind::tcp;
-  if (text::iequals(*t, "tls")) return transport::transport_kind::tls;
-  return transport::transport_kind::udp;  // another transport: never ours, see below
-}
-
-bool known_transport(const uri& u) {
-  auto t = u.param("transport");
-  return !t || text::iequals(*t, "udp") || text::iequals(*t, "tcp") || text::iequals(*t, "tls");
-}
-
-std::uint16_t default_port(transport::transport_kind t) { return t == transport::transport_kind::tls ? 5061 : 5060; }
-
-}  // namespace
-
 std::optional<std::string> without_own_maddr(const proxy_config& config, const uri& request_uri,
                                              transport::transport_kind received_over, std::uint16_t received_port) {
   auto maddr = request_uri.param("maddr");
-  if (!maddr || !request_uri.is_sip() || received_port == 0 || !known_transport(request_uri)) return std::nullopt;
+  auto transport = transport::uri_transport(request_uri);
+  if (!maddr || !request_uri.is_sip() || received_port == 0 || !transport) return std::nullopt;
   uri maddr_as_uri = request_uri;
   maddr_as_uri.host = *maddr;
   if (!is_our_domain(config, *maddr) && !indicates_this_proxy(config, maddr_as_uri)) return std::nullopt;
-  const transport::transport_kind transport = indicated_transport(request_uri);
-  const std::uint16_t port = request_uri.port != 0 ? request_uri.port : default_port(transport);
-  if (transport != received_over || port != received_port) return std::nullopt;
+  const std::uint16_t port = request_uri.port != 0 ? request_uri.port : transport::default_port(*transport);
+  if (*transport != received_over || port != received_port) return std::nullopt;
   // scheme ":" userinfo host [":" default port] params (without maddr, transport) ["?" headers]
   std::string out(request_uri.scheme_text());
   out += ':';
@@ -67,7 +47,8 @@ std::optional<std::string> without_own_maddr(const proxy_config& config, const u
     out += '@';
   }
   out += request_uri.host;
-  if (request_uri.port != 0 && request_uri.port == default_port(transport)) out += ':' + std::to_string(request_uri.port);
+  if (request_uri.port != 0 && request_uri.port == transport::default_port(*transport))
+    out += ':' + std::to_string(request_uri.port);
   std::string_view params = request_uri.params;
   while (!params.empty()) {
     params.remove_prefix(1);  // ';'

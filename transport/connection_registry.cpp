@@ -72,7 +72,7 @@ caf::actor connection_to(self_ptr self, const connection_key& key, const std::st
 std::optional<socket_address> response_destination(const outbound_response& out) {
   const via& v = out.message->top_via();
   std::string_view host = !v.received.empty() ? v.received : v.host;
-  std::uint16_t port = v.port != 0 ? v.port : (out.transport == transport_kind::tls ? 5061 : 5060);
+  std::uint16_t port = v.port != 0 ? v.port : default_port(out.transport);
   return socket_address::from(host, port);
 }
 

@@ -109,7 +109,6 @@ public:
         return job;
       }
       int n = run_readable(self, timeout_ms);
-      d.sleeping.store(false, std::memory_order_relaxed);
       d.jobs_since_look = 0;
       if (auto job = d.queue.take_head()) return job;
       if (n == 0 && round % relaxed.steal_interval == 0)
@@ -120,11 +119,14 @@ public:
 private:
   // Waits up to `timeout_ms` (0: not at all) for the eventfd or a watched socket, empties the
   // eventfd and runs the handlers of readable sockets. Returns the number of ready descriptors.
+  // The worker is awake from the return of epoll_wait on: enqueues while its handlers run need
+  // no eventfd write.
   template <class Worker>
   int run_readable(Worker* self, int timeout_ms) {
     auto& d = self->data();
     std::array<epoll_event, 8> events;
     int n = ::epoll_wait(d.epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
+    d.sleeping.store(false, std::memory_order_relaxed);
     for (int i = 0; i < n; ++i) {
       auto* handler = static_cast<readable_handler*>(events[static_cast<std::size_t>(i)].data.ptr);
       if (handler == nullptr) {

@@ -6,10 +6,12 @@
 // implemented yet; such a URI gets an error that says so.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "messages/expected.hpp"
+#include "messages/uri.hpp"
 #include "transport/transport_messages.hpp"
 
 namespace sipactor::transport {
@@ -20,8 +22,12 @@ struct target {
   std::string server_name;  // TLS: the host of the URI (RFC 5922)
 };
 
-// RFC 3263 §4.1: the transport parameter if present; else TLS for sips (§26.2.2), else UDP.
-// §4.2: the URI's port, else 5061 for TLS and 5060 otherwise. maddr (§19.1.1) overrides the host.
+// RFC 3263 §4.1: the transport a sip/sips URI indicates: TLS for sips (§26.2.2), else its
+// transport parameter, else UDP. Nothing when the parameter names another transport.
+std::optional<transport_kind> uri_transport(const uri& u);
+
+// §4.1 as above; §4.2: the URI's port, else the transport's default port. maddr (§19.1.1)
+// overrides the host.
 expected<target> resolve_target(std::string_view uri_text);
 
 }  // namespace sipactor::transport

@@ -15,6 +15,7 @@ namespace {
 template <class Deliver>
 void handle_batch(const std::vector<datagram>& batch, const udp_socket& socket, const transport_limits& limits,
                   transport_counters& counters, Deliver&& deliver) {
+  const socket_address& local = socket.local();
   for (const datagram& d : batch) {
     if (d.truncated || d.bytes.size() > limits.max_datagram) {
       ++counters.dropped;
@@ -25,7 +26,7 @@ void handle_batch(const std::vector<datagram>& batch, const udp_socket& socket, 
     switch (r.outcome) {
       case inbound_outcome::deliver:
         ++counters.received;
-        deliver(inbound_message{std::move(r.message), transport_kind::udp, socket.local(), d.source, caf::actor{}});
+        deliver(inbound_message{std::move(r.message), transport_kind::udp, local, d.source, caf::actor{}});
         break;
       case inbound_outcome::answer:
         ++counters.answered;

@@ -39,6 +39,19 @@ void add(self_ptr self, const connection_key& key, const caf::actor& connection)
   self->monitor(connection);
 }
 
+// A connection that closed (it says so with its final counters) or went down.
+void forget(self_ptr self, const caf::actor_addr& connection) {
+  auto& st = self->state;
+  auto it = st.by_actor.find(connection);
+  if (it == st.by_actor.end()) return;
+  auto peer = st.by_peer.find(it->second);
+  if (peer != st.by_peer.end() && peer->second.address() == connection) st.by_peer.erase(peer);
+  if (auto ip = st.per_ip.find(it->second.remote.ip()); ip != st.per_ip.end() && --ip->second == 0)
+    st.per_ip.erase(ip);
+  st.by_actor.erase(it);
+  self->demonitor(connection);
+}
+
 bool over_limit(self_ptr self, const socket_address& remote) {
   auto& st = self->state;
   auto it = st.per_ip.find(remote.ip());
@@ -83,16 +96,7 @@ caf::behavior registry_behavior(self_ptr self, registry_params params) {
   self->state.limits = std::make_shared<const transport_limits>(self->state.params.limits);
   auto tick_every = std::max(std::chrono::milliseconds(100), self->state.params.limits.idle_timeout / 4);
   self->delayed_send(self, tick_every, tick_atom::value);
-  self->set_down_handler([=](const caf::down_msg& dm) {
-    auto& st = self->state;
-    auto it = st.by_actor.find(dm.source);
-    if (it == st.by_actor.end()) return;
-    auto peer = st.by_peer.find(it->second);
-    if (peer != st.by_peer.end() && peer->second.address() == dm.source) st.by_peer.erase(peer);
-    if (auto ip = st.per_ip.find(it->second.remote.ip()); ip != st.per_ip.end() && --ip->second == 0)
-      st.per_ip.erase(ip);
-    st.by_actor.erase(it);
-  });
+  self->set_down_handler([=](const caf::down_msg& dm) { forget(self, dm.source); });
   return {
       [=](accepted_atom, transport_kind transport, const socket_address& remote, const caf::actor& connection) {
         auto& st = self->state;
@@ -166,13 +170,16 @@ caf::behavior registry_behavior(self_ptr self, registry_params params) {
         return rp;
       },
       [=](const transport_counters& final_counts) {
-        // A connection's counters when it closes.
+        // A connection's counters when it closes. From here on nothing is routed to it: what was
+        // routed before comes back from it (it answers nothing else until told it is forgotten).
+        forget(self, self->current_sender() ? self->current_sender()->address() : caf::actor_addr{});
         auto& c = self->state.counters;
         c.received += final_counts.received;
         c.answered += final_counts.answered;
         c.dropped += final_counts.dropped;
         c.sent += final_counts.sent;
         c.connections_closed_error += final_counts.connections_closed_error;
+        return forgotten_atom::value;
       },
       [=](close_atom) {
         for (auto& [actor, key] : self->state.by_actor) {

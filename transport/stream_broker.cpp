@@ -72,6 +72,9 @@ caf::behavior stream_listener(caf::io::broker* self, listener_params params) {
   bound.address.set_port(doorman->second);
   auto limits = std::make_shared<const transport_limits>(params.limits);
   auto st = std::make_shared<listener_state>();
+  // An error message (a connection answering something it did not expect) must not end the
+  // listener and with it every accepted connection: CAF's default error handler quits.
+  self->set_error_handler([](caf::error&) {});
   auto forget = [=](caf::io::connection_handle hdl) {
     auto it = st->by_handle.find(hdl);
     if (it == st->by_handle.end()) return;

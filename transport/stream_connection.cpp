@@ -27,6 +27,7 @@ struct connection_state {
   clock::time_point last_activity = clock::now();
   transport_counters counters;
   std::string close_reason;
+  bool closed = false;
   static inline const char* name = "sip-connection";
 };
 
@@ -56,8 +57,28 @@ void write_plain(self_ptr self, std::string_view octets) {
   }
 }
 
+// A closed connection waiting to be forgotten by its registry. What is routed to it meanwhile goes
+// back to the registry, which by then has forgotten it and opens a new connection (§18.2.2 for a
+// response); when this connection never came up, the sender is told instead (§8.1.3.1), so a
+// refused connect does not turn into an endless chain of new ones.
+caf::behavior closed_behavior(self_ptr self, bool never_up, std::string reason) {
+  auto pass_on = [=](const auto& out) {
+    auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+    if (!never_up) self->delegate(self->state.params.registry, out);
+    else if (sender) self->send(sender, send_failed{out.message, reason});
+  };
+  return {
+      [=](const outbound_request& out) { pass_on(out); },
+      [=](const outbound_response& out) { pass_on(out); },
+      [=](stats_atom) { return self->state.counters; },
+      [=](close_atom) {},
+  };
+}
+
 void close(self_ptr self, std::string reason, bool error) {
   auto& st = self->state;
+  if (st.closed) return;  // e.g. the broker going down while this connection lingers
+  st.closed = true;
   if (st.close_reason.empty()) st.close_reason = reason;
   // §8.1.3.1 / §17.1.4: whoever sent what never left is told (treated as a 503 there).
   if (!st.broker || (st.tls && !st.tls->handshake_done())) {
@@ -76,8 +97,25 @@ void close(self_ptr self, std::string reason, bool error) {
     // in CAF 0.17 pins the observer's memory: a connection must not outlive its listener's list.
     self->demonitor(st.broker);
   }
-  if (st.params.registry) self->send(st.params.registry, st.counters);  // closing_stats
-  self->quit(error ? caf::exit_reason::user_shutdown : caf::exit_reason::normal);
+  auto reason_to_exit = error ? caf::exit_reason::user_shutdown : caf::exit_reason::normal;
+  if (!st.params.registry) {
+    self->quit(reason_to_exit);
+    return;
+  }
+  // The registry may still hand this connection messages it routed before it learns of the close
+  // (a connect refused before the first message arrived, an idle close as a request is routed):
+  // the connection lingers until the registry has forgotten it (its answer to the final counters;
+  // an error when the registry is gone), and meanwhile passes on what it is given, see closed_behavior.
+  bool never_up = !st.broker || (st.tls && !st.tls->handshake_done());
+  // The broker's last words, ticks, timers: dropped without a word (caf::drop would answer each
+  // with an error message, and an error message ends a broker that has no handler for it).
+  self->set_default_handler([](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+    return caf::message{};
+  });
+  self->become(closed_behavior(self, never_up, st.close_reason));
+  self->request(st.params.registry, caf::infinite, st.counters)
+      .then([=](forgotten_atom) { self->quit(reason_to_exit); },
+            [=](caf::error&) { self->quit(reason_to_exit); });
 }
 
 // RFC 3261 §18.3 on a stream: frame, parse, deliver; a framing error closes the connection after

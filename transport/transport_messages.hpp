@@ -85,6 +85,7 @@ using connect_failed_atom = caf::atom_constant<caf::atom("connfail")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;        // the peer closed the stream
 using accepted_atom = caf::atom_constant<caf::atom("accepted")>;    // a listener got a connection
 using read_timeout_atom = caf::atom_constant<caf::atom("rdtimeout")>;
+using forgotten_atom = caf::atom_constant<caf::atom("forgotten")>;  // the registry to a closed connection
 
 }  // namespace sipactor::transport
 

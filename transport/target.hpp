@@ -1,9 +1,11 @@
 // Where a request goes (RFC 3263 §4 for numeric hosts): the transport, the address and the TLS
 // server name of the next hop URI (§8.1.2: the first Route, or the Request-URI).
 //
-// Only numeric hosts (IPv4, IPv6 references) and "localhost" are resolved here: a host name
-// needs NAPTR/SRV/A lookups (RFC 3263 §4.1-4.2), which must not block an actor and are not
-// implemented yet; such a URI gets an error that says so.
+// Only numeric hosts (IPv4, IPv6 references) and "localhost" are resolved here, without waiting:
+// a host name needs NAPTR/SRV/A lookups (RFC 3263 §4.1-4.2), which must not block an actor; such
+// a URI gets an error here. The asynchronous form for any host is the locator actor of
+// transport/sip_locator.hpp (its DNS through transport/dns_resolver.hpp), which gives the same
+// target for a numeric host.
 #pragma once
 
 #include <optional>

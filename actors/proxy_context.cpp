@@ -27,6 +27,11 @@ struct branch {
   proxy_target target;
   std::string id;  // the branch parameter of our Via: responses are matched by it
   transport::outbound_request out;
+  // RFC 3263 §4.3: the next hop's host name resolved to these, tried in turn; `resolving` while
+  // the locator has not answered (no request sent yet).
+  std::vector<transport::target> alternatives;
+  std::size_t alternative = 0;
+  bool resolving = false;
   bool provisional = false;  // a 1xx arrived: a CANCEL may be sent (§9.1)
   bool done = false;         // a final response, a timeout, a transport error or Timer C ended it
   bool cancel_wanted = false;
@@ -182,25 +187,110 @@ void branch_failed(self_ptr self, branch& b, int status) {
   self->state.finals.push_back({proxy_response(original(self), status), false});
 }
 
+// §16.6 steps 1-10 for branch `index` (to `resolved` when its next hop was looked up): the
+// request, its client transaction and Timer C. False when it cannot be sent.
+bool send_branch(self_ptr self, std::size_t index, const transport::target* resolved) {
+  auto& st = self->state;
+  std::string id = stateful_branch(*st.routed.received);
+  forwarded_request f =
+      forward_request(st.env->config, st.routed, st.request.inbound.transport, st.branches[index].target, id, resolved);
+  if (!f.ok()) return false;
+  branch& b = st.branches[index];
+  b.id = std::move(id);
+  b.out = f.out;
+  b.provisional = false;
+  b.cancel_sent = false;
+  b.done = false;
+  // §16.6 step 10: "A stateful proxy MUST create a new client transaction for this request";
+  // its events come here.
+  self->send(st.env->transactions, client_request{std::move(f.out), caf::actor_cast<caf::actor>(self)});
+  // §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
+  arm_timer_c(self, index);
+  return true;
+}
+
+// RFC 3263 §4.3: a branch whose request failed at the transport or transaction layer, or got a
+// 503, goes to the next address the lookup gave, as a new transaction ("a different value of the
+// Via branch ID"). False when none is left to try (or no new branch may start).
+bool try_next_alternative(self_ptr self, branch& failed) {
+  auto& st = self->state;
+  if (st.no_new_branches || st.final_sent) return false;
+  std::size_t index = static_cast<std::size_t>(&failed - st.branches.data());
+  while (st.branches[index].alternative + 1 < st.branches[index].alternatives.size()) {
+    branch& b = st.branches[index];
+    ++b.alternative;
+    transport::target next = b.alternatives[b.alternative];
+    if (send_branch(self, index, &next)) return true;
+  }
+  return false;
+}
+
+void on_located(self_ptr self, std::size_t index, transport::location_result& r) {
+  auto& st = self->state;
+  branch& b = st.branches[index];
+  b.resolving = false;
+  b.alternatives = std::move(r.targets);
+  b.alternative = 0;
+  bool sent = false;
+  if (st.no_new_branches) {
+    // A CANCEL (§16.10: 487) or a 6xx came while the name was looked up: nothing goes out.
+    b.done = true;
+    if (!st.final_sent) st.finals.push_back({proxy_response(original(self), 487), false});
+    return check_done(self);
+  }
+  if (r.ok()) {
+    sent = send_branch(self, index, &b.alternatives.front());
+    if (!sent) sent = try_next_alternative(self, st.branches[index]);
+  }
+  if (!sent) {
+    // §16.6 step 7: a target that cannot be reached acts as a 408; the reason says why.
+    st.branches[index].done = true;
+    std::string reason = r.ok() ? "no usable address for the next hop" : r.error;
+    st.finals.push_back({proxy_response(original(self), 408, reason), false});
+    check_done(self);
+  }
+}
+
+// Asks the locator for the next hop of branch `index` (a host name); the branch waits meanwhile.
+void locate_branch(self_ptr self, std::size_t index, std::string next_hop) {
+  auto& st = self->state;
+  st.branches[index].resolving = true;
+  auto answer = [self, index, run = st.run](transport::location_result& r) {
+    if (self->state.run == run && !self->state.finished && index < self->state.branches.size())
+      on_located(self, index, r);
+  };
+  self->request(st.env->locator, std::chrono::seconds(60), transport::locate_atom::value, std::move(next_hop))
+      .then(answer, [answer](caf::error& e) mutable {
+        transport::location_result r;
+        r.error = "the DNS lookup failed: " + caf::to_string(e);
+        answer(r);
+      });
+}
+
 void start_next_group(self_ptr self) {
   auto& st = self->state;
   while (st.next_group < st.groups.size()) {
     const auto& group = st.groups[st.next_group++];
     bool started = false;
     for (const proxy_target& target : group) {
-      std::string id = stateful_branch(*st.routed.received);
-      forwarded_request f = forward_request(st.env->config, st.routed, st.request.inbound.transport, target, id);
-      if (!f.ok()) {
-        st.finals.push_back({proxy_response(original(self), 408), false});
+      branch added;
+      added.target = target;
+      st.branches.push_back(std::move(added));
+      std::size_t index = st.branches.size() - 1;
+      if (send_branch(self, index, nullptr)) {
+        started = true;
         continue;
       }
-      st.branches.push_back(branch{target, std::move(id), f.out});
-      // §16.6 step 10: "A stateful proxy MUST create a new client transaction for this request";
-      // its events come here.
-      self->send(st.env->transactions, client_request{std::move(f.out), caf::actor_cast<caf::actor>(self)});
-      // §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
-      arm_timer_c(self, st.branches.size() - 1);
-      started = true;
+      // Why it could not be sent: a host name to look up (RFC 3263), else a 408 (§16.6 step 7).
+      std::string id = stateful_branch(*st.routed.received);
+      forwarded_request f = forward_request(st.env->config, st.routed, st.request.inbound.transport, target, id);
+      if (f.needs_lookup && st.env->locator) {
+        locate_branch(self, index, f.next_hop);
+        started = true;
+        continue;
+      }
+      st.branches.pop_back();
+      st.finals.push_back({proxy_response(original(self), 408, f.error), false});
     }
     if (started) return;
   }
@@ -238,6 +328,8 @@ void on_response(self_ptr self, const tu_response& r) {
     if (b->cancel_wanted) cancel_branch(self, *b);
   } else {
     b->done = true;
+    // RFC 3263 §4.3: "If a 503 error response is received, the client SHOULD try the next element".
+    if (status == 503 && try_next_alternative(self, *b)) return;
   }
   switch (dispose(*r.response, st.final_sent)) {
     case response_disposition::forward_now:
@@ -271,6 +363,8 @@ void on_response(self_ptr self, const tu_response& r) {
 void on_branch_error(self_ptr self, const message_ptr& request, int status) {
   if (!request || request->method() == sip_method::cancel) return;
   if (branch* b = branch_of(self, *request)) {
+    // RFC 3263 §4.3: a timeout or a transport error sends a new request to the next address.
+    if (!b->done && try_next_alternative(self, *b)) return;
     branch_failed(self, *b, status);
     check_done(self);
   }

@@ -245,6 +245,8 @@ void complete_proxy_core(proxy_core& core, caf::actor transactions, caf::actor t
   if (!listening.empty()) core.env->config.listening = std::move(listening);
 }
 
+void set_proxy_locator(proxy_core& core, transport::sip_locator_actor locator) { core.env->locator = std::move(locator); }
+
 proxy_counters proxy_core_counters(caf::scoped_actor& self, const proxy_core& core) {
   proxy_counters sum;
   for (const auto& shard : core.shards)

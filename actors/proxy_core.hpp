@@ -27,6 +27,7 @@
 #include "actors/location_service.hpp"
 #include "actors/proxy_config.hpp"
 #include "actors/proxy_targets.hpp"
+#include "transport/sip_locator.hpp"
 
 namespace sipactor {
 
@@ -64,6 +65,10 @@ proxy_core spawn_proxy_core(caf::actor_system& sys, const proxy_config& config, 
 // (set_transport), which is when messages start to flow.
 void complete_proxy_core(proxy_core& core, caf::actor transactions, caf::actor transport,
                          std::vector<transport::listen_point> listening = {});
+
+// RFC 3263: next hops that name a host are located through `locator` (before traffic flows).
+// Without one they cannot be reached (408 with the reason).
+void set_proxy_locator(proxy_core& core, transport::sip_locator_actor locator);
 
 // The sum of the shards' counters, asked from `self` (blocking).
 proxy_counters proxy_core_counters(caf::scoped_actor& self, const proxy_core& core);

@@ -12,6 +12,7 @@
 #include "actors/proxy_routing.hpp"
 #include "actors/proxy_targets.hpp"
 #include "actors/transaction_messages.hpp"
+#include "transport/sip_locator.hpp"
 
 namespace sipactor {
 
@@ -23,6 +24,9 @@ struct proxy_env {
   // else a target source actor (target_query -> target_answer), else nowhere (480).
   std::optional<location_service> locations;
   caf::actor target_source;
+  // RFC 3263: where a next hop that names a host goes (transport/sip_locator.hpp); invalid: such
+  // a next hop cannot be reached (the target acts as a 408, §16.6 step 7 / §16.9).
+  transport::sip_locator_actor locator;
 };
 using proxy_env_ptr = std::shared_ptr<const proxy_env>;
 

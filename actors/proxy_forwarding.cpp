@@ -41,7 +41,8 @@ top_route top_route_of(const routed_request& routed, const proxy_target& target)
 }  // namespace
 
 forwarded_request forward_request(const proxy_config& config, const routed_request& routed, transport_kind inbound,
-                                  const proxy_target& target, std::string_view branch) {
+                                  const proxy_target& target, std::string_view branch,
+                                  const transport::target* resolved) {
   forwarded_request f;
   const message& request = *routed.request;
   // 1. "The proxy starts with a copy of the received request"; §16.4: our Route values go.
@@ -76,9 +77,10 @@ forwarded_request forward_request(const proxy_config& config, const routed_reque
   // those procedures to the Request-URI. Otherwise ... to the first value in the Route header
   // field, if present, else the Request-URI."
   f.next_hop = top.present && !strict ? top.uri : request_uri;
-  auto next = transport::resolve_target(f.next_hop);
+  auto next = resolved ? expected<transport::target>(*resolved) : transport::resolve_target(f.next_hop);
   if (!next) {
     f.error = next.reason();
+    f.needs_lookup = transport::names_a_host(f.next_hop);
     return f;
   }
   // "if the Request-URI specifies a SIPS resource, the proxy MUST follow the procedures of [4]

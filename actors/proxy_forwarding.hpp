@@ -9,6 +9,7 @@
 #include "actors/proxy_config.hpp"
 #include "actors/proxy_routing.hpp"
 #include "actors/proxy_targets.hpp"
+#include "transport/target.hpp"
 #include "transport/transport_messages.hpp"
 
 namespace sipactor {
@@ -17,6 +18,9 @@ struct forwarded_request {
   transport::outbound_request out;  // the request with its destination (§16.6 step 7)
   std::string next_hop;             // the URI resolved (the first Route, or the Request-URI)
   std::string error;                // why the request cannot go to this target; then `out` is empty
+  // The next hop names a host (not an address): the caller resolves `next_hop` (RFC 3263, see
+  // transport/sip_locator.hpp) and forwards again with one of the targets; `error` says so too.
+  bool needs_lookup = false;
   bool ok() const noexcept { return error.empty(); }
 };
 
@@ -30,12 +34,14 @@ struct forwarded_request {
 //     reach us the way that side can;
 //  6. the target's static next hop pushed as Route; a strict router first on Route gets the
 //     Request-URI appended to Route and its own URI as Request-URI;
-//  7. the next hop resolved (transport/target.hpp; a SIPS Request-URI goes over TLS);
+//  7. the next hop resolved: `resolved` when given (a target the caller found by RFC 3263 for
+//     this next hop), else a numeric host or localhost (transport/target.hpp), else
+//     `needs_lookup`; a SIPS Request-URI goes over TLS;
 //  8. our Via (the sent-by of our listen point for that transport);
 //  9. Content-Length (the builder always writes it).
 // `inbound` is the transport the request arrived on.
 forwarded_request forward_request(const proxy_config& config, const routed_request& routed,
                                   transport::transport_kind inbound, const proxy_target& target,
-                                  std::string_view branch);
+                                  std::string_view branch, const transport::target* resolved = nullptr);
 
 }  // namespace sipactor

@@ -20,17 +20,36 @@ void answer(caf::event_based_actor* self, const proxy_env& env, const inbound_me
   self->send(env.transport, transport::outbound_response{response, in.transport, in.local, in.remote, in.connection});
 }
 
+// "The request is sent directly to the transport layer instead of through a client transaction."
+void send_out(caf::event_based_actor* self, const proxy_env& env, transport::outbound_request out) {
+  if (env.transport) self->send(env.transport, std::move(out));
+}
+
 void send_to(caf::event_based_actor* self, const proxy_env_ptr& env, const inbound_message& in,
              const routed_request& routed, std::vector<proxy_target> targets, int status) {
   // §16.11: "A stateless proxy MUST choose one and only one target from the target set." The
   // most preferred one, so that a retransmission goes where the original went.
   auto groups = fork_groups(std::move(targets), forking_policy::serial);
   if (groups.empty()) return answer(self, *env, in, proxy_response(*in.message, status != 0 ? status : 480));
-  forwarded_request f = forward_request(env->config, routed, in.transport, groups.front().front(),
-                                        stateless_branch(*routed.received));
-  if (!f.ok()) return answer(self, *env, in, proxy_response(*in.message, 408, f.error));
-  // "The request is sent directly to the transport layer instead of through a client transaction."
-  if (env->transport) self->send(env->transport, std::move(f.out));
+  const proxy_target& target = groups.front().front();
+  std::string branch = stateless_branch(*routed.received);
+  forwarded_request f = forward_request(env->config, routed, in.transport, target, branch);
+  if (f.ok()) return send_out(self, *env, std::move(f.out));
+  if (!f.needs_lookup || !env->locator) return answer(self, *env, in, proxy_response(*in.message, 408, f.error));
+  // RFC 3263: the next hop names a host. Its first address (§4.3 failover needs a transaction,
+  // which a stateless proxy does not have).
+  auto located = [=](transport::location_result& r) {
+    if (!r.ok()) return answer(self, *env, in, proxy_response(*in.message, 408, r.error));
+    forwarded_request g = forward_request(env->config, routed, in.transport, target, branch, &r.targets.front());
+    if (!g.ok()) return answer(self, *env, in, proxy_response(*in.message, 408, g.error));
+    send_out(self, *env, std::move(g.out));
+  };
+  self->request(env->locator, std::chrono::seconds(60), transport::locate_atom::value, f.next_hop)
+      .then(located, [located](caf::error& e) mutable {
+        transport::location_result r;
+        r.error = "the DNS lookup failed: " + caf::to_string(e);
+        located(r);
+      });
 }
 
 }  // namespace

@@ -25,6 +25,8 @@
 #include "apps/event_log.hpp"
 #include "apps/proxy_config.hpp"
 #include "apps/proxy_tu.hpp"
+#include "transport/dns_resolver.hpp"
+#include "transport/sip_locator.hpp"
 #include "transport/transport_layer.hpp"
 
 namespace sipactor::apps {
@@ -51,6 +53,9 @@ struct running {
   transaction_layer layer;
   caf::actor sink;  // stateless mode: REGISTER to the transaction layer, the rest to the core
   caf::actor transport;
+  transport::dns_resolver_actor resolver;  // RFC 3263 (empty with dns = off)
+  transport::sip_locator_actor locator;
+  std::string dns_unavailable;  // why there is no resolver although dns = on
 };
 
 // The actors, inside out: store and location service, registrar, TU, transaction layer,
@@ -135,6 +140,30 @@ std::string start(caf::actor_system& sys, const proxy_config& config, std::share
   r.transport = started.actor;
   listening = started.listening;
   complete_proxy_core(r.core, config.stateless ? caf::actor{} : r.layer.entry, r.transport, listening);
+  if (config.dns) {
+    transport::dns_resolver_config dc;
+    dc.nameservers = config.nameservers;
+    dc.resolv_conf = config.resolv_conf;
+    transport::dns_resolver_start resolver = transport::spawn_dns_resolver(sys, dc);
+    if (!resolver.actor) {
+      // Nameservers given in the config must work; a host without usable resolv.conf still
+      // proxies to addresses (host names get a 408 saying why).
+      if (!config.nameservers.empty()) return "dns: " + resolver.error;
+      r.dns_unavailable = resolver.error;
+      return {};
+    }
+    r.resolver = resolver.actor;
+    transport::sip_locator_config lc;
+    // §4.1: only transports the proxy can send over (a listener of that kind).
+    lc.transports = {false, false, false};
+    for (const auto& l : listening) {
+      if (l.transport == transport::transport_kind::udp) lc.transports.udp = true;
+      if (l.transport == transport::transport_kind::tcp) lc.transports.tcp = true;
+      if (l.transport == transport::transport_kind::tls) lc.transports.tls = true;
+    }
+    r.locator = transport::spawn_sip_locator(sys, r.resolver, lc);
+    set_proxy_locator(r.core, r.locator);
+  }
   set_transport(r.layer, r.transport);
   return {};
 }
@@ -175,6 +204,8 @@ void stop(caf::actor_system& sys, const running& r, std::chrono::milliseconds de
   stop_proxy_authenticator(r.auth);
   if (r.core.entry) stop_proxy_core(r.core);
   stop_registrar(r.reg);
+  if (r.locator) caf::anon_send_exit(r.locator, caf::exit_reason::user_shutdown);
+  if (r.resolver) caf::anon_send_exit(r.resolver, caf::exit_reason::user_shutdown);
   if (!r.location.store) return;
   caf::scoped_actor self{sys};
   self->monitor(r.location.store);
@@ -276,6 +307,9 @@ int run_proxy_command(const std::vector<std::string>& args, std::ostream& out, s
     sys.await_actors_before_shutdown(false);
     return 1;
   }
+  if (!r.dns_unavailable.empty())
+    log.write(log_level::warn, "dns_unavailable",
+              {{"reason", r.dns_unavailable}, {"effect", "next hops that name a host get 408; set dns.nameservers"}});
   for (const auto& p : listening) {
     std::string kind(transport::to_string(p.transport));
     for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -135,6 +135,21 @@ struct parser {
     return {};
   }
 
+  std::string nameservers(std::string_view value) {
+    std::vector<socket_address> list;
+    while (!value.empty()) {
+      auto [word, rest] = split_word(value);
+      if (!word.empty() && word.back() == ',') word.remove_suffix(1);
+      auto address = socket_address::parse(word);
+      if (!address) return "'" + std::string(word) + "' is not an IP address with a port (e.g. 192.0.2.53:53)";
+      list.push_back(*address);
+      value = rest;
+    }
+    if (list.empty()) return "expected 'dns.nameservers = ADDRESS:PORT ...'";
+    config.nameservers = std::move(list);
+    return {};
+  }
+
   // The setter of every key; repeatable keys are handled before this table.
   std::map<std::string, setter, std::less<>> setters() {
     auto& c = config;
@@ -179,6 +194,9 @@ struct parser {
         {"workers", [&](auto v) { return number<std::size_t>(v, c.workers, 0, 256); }},
         {"udp.readers", [&](auto v) { return number<std::size_t>(v, c.transport.udp_readers, 0, 64); }},
         {"udp.read_on_workers", [&](auto v) { return on_off(v, c.transport.udp_read_on_workers); }},
+        {"dns", [&](auto v) { return on_off(v, c.dns); }},
+        {"dns.nameservers", [&](auto v) { return nameservers(v); }},
+        {"dns.resolv_conf", [&](auto v) { c.resolv_conf = path(v); return std::string(); }},
     };
   }
 };

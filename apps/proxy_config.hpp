@@ -32,6 +32,10 @@
 //   udp.read_on_workers = on|off             the scheduler's workers read UDP (default on)
 //   udp.readers = N                          with udp.read_on_workers = off: receiving threads
 //                                            per UDP address (0: one per core)
+//   dns = on|off                             RFC 3263 lookups of next hops that name a host
+//                                            (default on; off: such next hops get a 408)
+//   dns.nameservers = ADDRESS:PORT ...       nameservers to ask, in order (default: dns.resolv_conf's)
+//   dns.resolv_conf = FILE                   default /etc/resolv.conf
 //
 // Relative file names in a file are relative to the file's directory; in the default config,
 // to the working directory.
@@ -81,6 +85,9 @@ struct proxy_config {
   std::uint32_t retry_after = 5;
   std::chrono::milliseconds drain_timeout{5000};
   std::size_t workers = 0;
+  bool dns = true;
+  std::vector<transport::socket_address> nameservers;  // empty: those of resolv_conf
+  std::string resolv_conf = "/etc/resolv.conf";
 };
 
 // UDP and TCP on 127.0.0.1:5060, domains "127.0.0.1" and "localhost", store "sipactor.db" in

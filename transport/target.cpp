@@ -30,4 +30,12 @@ expected<target> resolve_target(std::string_view uri_text) {
   return t;
 }
 
+bool names_a_host(std::string_view uri_text) {
+  auto parsed = parse_uri(uri_text);
+  if (!parsed || !parsed->is_sip() || !uri_transport(*parsed)) return false;
+  std::string host = parsed->host_canonical();
+  if (auto maddr = parsed->param("maddr"); maddr && !maddr->empty()) host = std::string(*maddr);
+  return !host.empty() && host != "localhost" && !socket_address::from(host, 0);
+}
+
 }  // namespace sipactor::transport

@@ -32,4 +32,8 @@ std::optional<transport_kind> uri_transport(const uri& u);
 // overrides the host.
 expected<target> resolve_target(std::string_view uri_text);
 
+// True when `uri_text` is a sip/sips URI whose host (or maddr) is a name other than localhost:
+// resolve_target cannot place it, RFC 3263 DNS lookups can (transport/sip_locator.hpp).
+bool names_a_host(std::string_view uri_text);
+
 }  // namespace sipactor::transport

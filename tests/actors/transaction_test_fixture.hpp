@@ -3,6 +3,8 @@
 // messages made by the project's parser and builder.
 #pragma once
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include <caf/all.hpp>
@@ -96,6 +98,7 @@ struct transaction_fixture {
   // What the fake transport was asked to send; set fail_sends to answer each with send_failed.
   std::vector<sent_message> sent;
   bool fail_sends = false;
+  std::vector<std::string> unreachable;  // IP addresses whose requests fail as fail_sends does
   // What the fake TU and the fake owner received.
   std::vector<at<tu_request>> tu_requests;
   std::vector<at<tu_response>> tu_responses;
@@ -113,7 +116,10 @@ struct transaction_fixture {
     return {
       [=](const transport::outbound_request& r) {
         sent.push_back({now(), r.message, false, r.transport, r.destination, {}});
-        fail(r.message);
+        if (std::find(unreachable.begin(), unreachable.end(), r.destination.ip()) != unreachable.end())
+          self->send(caf::actor_cast<caf::actor>(self->current_sender()), transport::send_failed{r.message, "unreachable"});
+        else
+          fail(r.message);
       },
       [=](const transport::outbound_response& r) {
         sent.push_back({now(), r.message, true, r.transport, r.source, r.local});

@@ -23,6 +23,7 @@
 #include "actors/auth_users.hpp"
 #include "tests/interop/proxy_process.hpp"
 #include "tests/interop/sipp_process.hpp"
+#include "tests/support/fake_dns_server.hpp"
 
 namespace sipactor::test {
 namespace {
@@ -271,6 +272,33 @@ TEST_CASE("proxy end to end: a UDP caller calls a TCP callee", "[interop][proxy]
                          {"-s", "dave", "-set", "record_route", t.tcp_record_route() + ", " + t.udp_record_route()});
   t.check_call_succeeded(*caller);
   t.check_call_succeeded(*callee);
+}
+
+// (h) RFC 3263 through the binary: Bob registers a Contact whose host is a name without a port,
+// sip:bob@bob-phone.test. The proxy asks the nameserver of its config (a fake one on loopback):
+// no NAPTR, SRV _sip._udp.bob-phone.test gives dead.test first (priority 10: a port where nothing
+// listens) and live.test after it (priority 20: Bob's port). The INVITE goes to the dead address
+// until Timer B (T1 = 50 ms here: 3.2 s), then, as a new transaction, to Bob (§4.3); the call
+// completes.
+TEST_CASE("proxy end to end: a Contact with a host name is located by SRV and the dead address skipped (RFC 3263)",
+          "[interop][proxy][sipp][e2e][dns]") {
+  fake_dns_server dns;
+  std::uint16_t alice = free_udp_port(), bob = free_udp_port(), dead = free_udp_port();
+  dns.add(srv_record("_sip._udp.bob-phone.test", 10, 0, dead, "dead.test"));
+  dns.add(srv_record("_sip._udp.bob-phone.test", 20, 0, bob, "live.test"));
+  dns.add(a_record("dead.test", "127.0.0.1"));
+  dns.add(a_record("live.test", "127.0.0.1"));
+  e2e t("dns.nameservers = " + dns.address().to_string() + "\ntimer.t1 = 50ms\n");
+  t.register_user("alice", "127.0.0.1:" + std::to_string(alice));
+  t.register_user("bob", "bob-phone.test");
+  auto callee = t.callee("proxy_callee.xml", bob,
+                         {"-s", "bob", "-d", "100", "-set", "record_route", t.udp_record_route(), "-set", "record_route_2", ""});
+  auto caller = t.caller("proxy_caller.xml", alice, {"-s", "bob", "-set", "record_route", t.udp_record_route()});
+  t.check_call_succeeded(*caller);
+  t.check_call_succeeded(*callee);
+  CHECK(dns.queries("_sip._udp.bob-phone.test", transport::dns_type::srv) == 1);
+  CHECK(dns.queries("dead.test", transport::dns_type::a) == 1);
+  CHECK(dns.queries("live.test", transport::dns_type::a) == 1);
 }
 
 // Regression (found by bench/run_proxy_bench.sh): after a few hundred calls, SIGTERM left the

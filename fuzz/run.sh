@@ -24,7 +24,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FUZZ_BUILD_DIR:-$repo/build-fuzz}"
 max_len="${FUZZ_MAX_LEN:-8192}"
 jobs="${FUZZ_JOBS:-${JOBS:-2}}"
-all_targets=(fuzz_parse_datagram fuzz_stream_framer fuzz_uri)
+all_targets=(fuzz_parse_datagram fuzz_stream_framer fuzz_uri fuzz_dns_message)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 # Seeds: the RFC 4475 torture messages and the SIPp INVITE of the benchmarks, from ../shared next
@@ -86,11 +86,12 @@ run_target() {
   local target="$1" bin="$build/fuzz/$1"
   local corpus="$build/fuzz-corpus/${target#fuzz_}" artifacts="$build/fuzz-artifacts/${target#fuzz_}"
   mkdir -p "$corpus" "$artifacts"
-  local seed_dirs=()
+  local seed_dirs=() dict_args=("-dict=$dict")
   case "$target" in
     fuzz_parse_datagram) seed_dirs=(${torture:+"$torture"} "$seeds/datagram") ;;
     fuzz_stream_framer) seed_dirs=("$seeds/stream") ;;
     fuzz_uri) seed_dirs=("$repo/fuzz/corpus/uri") ;;
+    fuzz_dns_message) seed_dirs=("$repo/fuzz/corpus/dns"); dict_args=() ;;  # binary: no SIP words
     *) echo "run.sh: unknown target $target" >&2; return 2 ;;
   esac
 
@@ -114,7 +115,7 @@ run_target() {
   # One process (no -jobs/-workers): the machine is shared.
   local log="$artifacts/last-run.log" rc=0
   # shellcheck disable=SC2086
-  "$bin" "$corpus" "${seed_dirs[@]}" -dict="$dict" -max_len="$max_len" \
+  "$bin" "$corpus" "${seed_dirs[@]}" "${dict_args[@]}" -max_len="$max_len" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" ${FUZZ_EXTRA_ARGS:-} > "$log" 2>&1 || rc=$?
   grep -E '^#[0-9]+.*(INITED|DONE)|^stat::(number_of_executed_units|peak_rss)|ERROR: |invariant violated|Test unit written' "$log" || true

@@ -78,12 +78,9 @@ std::size_t socket_address::format_ip(char (&out)[46]) const noexcept {
 }
 
 std::string socket_address::ip() const {
-  char text[INET6_ADDRSTRLEN] = {};
-  if (storage_.ss_family == AF_INET)
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, text, sizeof text);
-  else if (storage_.ss_family == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, text, sizeof text);
-  return text;
+  char text[46];
+  std::size_t n = format_ip(text);  // not inet_ntop for IPv4: see format_ip
+  return std::string(text, n);
 }
 
 std::string socket_address::host_text() const { return is_ipv6() ? "[" + ip() + "]" : ip(); }

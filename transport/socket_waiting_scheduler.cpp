@@ -140,6 +140,43 @@ private:
   }
 };
 
+}  // namespace
+}  // namespace sipactor::transport
+
+// The scheduling loop of a socket-waiting worker: CAF's (caf/scheduler/worker.hpp) without its
+// per-job logger bookkeeping. CAF_PUSH_AID_FROM_PTR costs a dynamic_cast from resumable to
+// abstract_actor and a logger call for every job, even with Debian's CAF logging "quiet": about
+// 3-4% of the proxy's CPU at 500 calls/s (perf, bench/RESULTS.md). An explicit specialization of
+// the member for this policy only, declared before anything instantiates it.
+template <>
+void caf::scheduler::worker<sipactor::transport::socket_waiting_policy>::run() {
+  for (;;) {
+    resumable* job = policy_.dequeue(this);
+    policy_.before_resume(this, job);
+    auto result = job->resume(this, max_throughput_);
+    policy_.after_resume(this, job);
+    switch (result) {
+      case resumable::resume_later:
+        policy_.resume_job_later(this, job);  // the worker keeps its reference
+        break;
+      case resumable::done:
+        policy_.after_completion(this, job);
+        intrusive_ptr_release(job);
+        break;
+      case resumable::awaiting_message:
+        intrusive_ptr_release(job);  // enqueued again (with a new reference) by its next message
+        break;
+      case resumable::shutdown_execution_unit:
+        policy_.after_completion(this, job);
+        policy_.before_shutdown(this);
+        return;
+    }
+  }
+}
+
+namespace sipactor::transport {
+namespace {
+
 using socket_waiting_coordinator = caf::scheduler::coordinator<socket_waiting_policy>;
 
 socket_waiting_coordinator* coordinator_of(caf::actor_system& sys) {

@@ -27,11 +27,9 @@ struct branch {
   proxy_target target;
   std::string id;  // the branch parameter of our Via: responses are matched by it
   transport::outbound_request out;
-  // RFC 3263 §4.3: the next hop's host name resolved to these, tried in turn; `resolving` while
-  // the locator has not answered (no request sent yet).
+  // RFC 3263 §4.3: the next hop's host name resolved to these, tried in turn.
   std::vector<transport::target> alternatives;
   std::size_t alternative = 0;
-  bool resolving = false;
   bool provisional = false;  // a 1xx arrived: a CANCEL may be sent (§9.1)
   bool done = false;         // a final response, a timeout, a transport error or Timer C ended it
   bool cancel_wanted = false;
@@ -188,13 +186,14 @@ void branch_failed(self_ptr self, branch& b, int status) {
 }
 
 // §16.6 steps 1-10 for branch `index` (to `resolved` when its next hop was looked up): the
-// request, its client transaction and Timer C. False when it cannot be sent.
-bool send_branch(self_ptr self, std::size_t index, const transport::target* resolved) {
+// request, its client transaction and Timer C. When it cannot be sent, the forwarding says why
+// (`needs_lookup`: a host name, RFC 3263).
+forwarded_request send_branch(self_ptr self, std::size_t index, const transport::target* resolved) {
   auto& st = self->state;
   std::string id = stateful_branch(*st.routed.received);
   forwarded_request f =
       forward_request(st.env->config, st.routed, st.request.inbound.transport, st.branches[index].target, id, resolved);
-  if (!f.ok()) return false;
+  if (!f.ok()) return f;
   branch& b = st.branches[index];
   b.id = std::move(id);
   b.out = f.out;
@@ -203,10 +202,10 @@ bool send_branch(self_ptr self, std::size_t index, const transport::target* reso
   b.done = false;
   // §16.6 step 10: "A stateful proxy MUST create a new client transaction for this request";
   // its events come here.
-  self->send(st.env->transactions, client_request{std::move(f.out), caf::actor_cast<caf::actor>(self)});
+  self->send(st.env->transactions, client_request{f.out, caf::actor_cast<caf::actor>(self)});
   // §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
   arm_timer_c(self, index);
-  return true;
+  return f;
 }
 
 // RFC 3263 §4.3: a branch whose request failed at the transport or transaction layer, or got a
@@ -220,7 +219,7 @@ bool try_next_alternative(self_ptr self, branch& failed) {
     branch& b = st.branches[index];
     ++b.alternative;
     transport::target next = b.alternatives[b.alternative];
-    if (send_branch(self, index, &next)) return true;
+    if (send_branch(self, index, &next).ok()) return true;
   }
   return false;
 }
@@ -228,7 +227,6 @@ bool try_next_alternative(self_ptr self, branch& failed) {
 void on_located(self_ptr self, std::size_t index, transport::location_result& r) {
   auto& st = self->state;
   branch& b = st.branches[index];
-  b.resolving = false;
   b.alternatives = std::move(r.targets);
   b.alternative = 0;
   bool sent = false;
@@ -239,7 +237,7 @@ void on_located(self_ptr self, std::size_t index, transport::location_result& r)
     return check_done(self);
   }
   if (r.ok()) {
-    sent = send_branch(self, index, &b.alternatives.front());
+    sent = send_branch(self, index, &b.alternatives.front()).ok();
     if (!sent) sent = try_next_alternative(self, st.branches[index]);
   }
   if (!sent) {
@@ -254,17 +252,10 @@ void on_located(self_ptr self, std::size_t index, transport::location_result& r)
 // Asks the locator for the next hop of branch `index` (a host name); the branch waits meanwhile.
 void locate_branch(self_ptr self, std::size_t index, std::string next_hop) {
   auto& st = self->state;
-  st.branches[index].resolving = true;
-  auto answer = [self, index, run = st.run](transport::location_result& r) {
+  locate_next_hop(self, *st.env, std::move(next_hop), [self, index, run = st.run](transport::location_result& r) {
     if (self->state.run == run && !self->state.finished && index < self->state.branches.size())
       on_located(self, index, r);
-  };
-  self->request(st.env->locator, std::chrono::seconds(60), transport::locate_atom::value, std::move(next_hop))
-      .then(answer, [answer](caf::error& e) mutable {
-        transport::location_result r;
-        r.error = "the DNS lookup failed: " + caf::to_string(e);
-        answer(r);
-      });
+  });
 }
 
 void start_next_group(self_ptr self) {
@@ -277,13 +268,12 @@ void start_next_group(self_ptr self) {
       added.target = target;
       st.branches.push_back(std::move(added));
       std::size_t index = st.branches.size() - 1;
-      if (send_branch(self, index, nullptr)) {
+      forwarded_request f = send_branch(self, index, nullptr);
+      if (f.ok()) {
         started = true;
         continue;
       }
-      // Why it could not be sent: a host name to look up (RFC 3263), else a 408 (§16.6 step 7).
-      std::string id = stateful_branch(*st.routed.received);
-      forwarded_request f = forward_request(st.env->config, st.routed, st.request.inbound.transport, target, id);
+      // Not sent: a host name to look up (RFC 3263), else a 408 (§16.6 step 7).
       if (f.needs_lookup && st.env->locator) {
         locate_branch(self, index, f.next_hop);
         started = true;

@@ -4,8 +4,10 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "actors/location_service.hpp"
 #include "actors/proxy_config.hpp"
@@ -57,6 +59,19 @@ void find_targets(Self* self, const proxy_env& env, std::string aor, message_ptr
     return;
   }
   done(target_answer{});
+}
+
+// RFC 3263: asks env.locator where `next_hop` (a URI naming a host) goes; calls done(result),
+// whose error says why when there is no address (a failed request included).
+template <class Self, class Done>
+void locate_next_hop(Self* self, const proxy_env& env, std::string next_hop, Done done) {
+  self->request(env.locator, std::chrono::seconds(60), transport::locate_atom::value, std::move(next_hop))
+      .then([=](transport::location_result& r) mutable { done(r); },
+            [=](caf::error& e) mutable {
+              transport::location_result r;
+              r.error = "the DNS lookup failed: " + caf::to_string(e);
+              done(r);
+            });
 }
 
 // --- between a shard and its response contexts

@@ -38,18 +38,12 @@ void send_to(caf::event_based_actor* self, const proxy_env_ptr& env, const inbou
   if (!f.needs_lookup || !env->locator) return answer(self, *env, in, proxy_response(*in.message, 408, f.error));
   // RFC 3263: the next hop names a host. Its first address (§4.3 failover needs a transaction,
   // which a stateless proxy does not have).
-  auto located = [=](transport::location_result& r) {
+  locate_next_hop(self, *env, f.next_hop, [=](transport::location_result& r) {
     if (!r.ok()) return answer(self, *env, in, proxy_response(*in.message, 408, r.error));
     forwarded_request g = forward_request(env->config, routed, in.transport, target, branch, &r.targets.front());
     if (!g.ok()) return answer(self, *env, in, proxy_response(*in.message, 408, g.error));
     send_out(self, *env, std::move(g.out));
-  };
-  self->request(env->locator, std::chrono::seconds(60), transport::locate_atom::value, f.next_hop)
-      .then(located, [located](caf::error& e) mutable {
-        transport::location_result r;
-        r.error = "the DNS lookup failed: " + caf::to_string(e);
-        located(r);
-      });
+  });
 }
 
 }  // namespace

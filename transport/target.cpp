@@ -10,6 +10,14 @@ std::optional<transport_kind> uri_transport(const uri& u) {
   return param ? transport_from(*param) : transport_kind::udp;
 }
 
+namespace {
+// §4 TARGET: maddr when present, else the host.
+std::string target_host(const uri& u) {
+  if (auto maddr = u.param("maddr"); maddr && !maddr->empty()) return std::string(*maddr);
+  return u.host_canonical();
+}
+}  // namespace
+
 expected<target> resolve_target(std::string_view uri_text) {
   auto parsed = parse_uri(uri_text);
   if (!parsed) return failure{"the next hop is not a URI"};
@@ -19,8 +27,7 @@ expected<target> resolve_target(std::string_view uri_text) {
   auto kind = uri_transport(u);
   if (!kind) return failure{"the next hop's transport parameter is not UDP, TCP or TLS"};
   t.transport = *kind;
-  std::string host = u.host_canonical();
-  if (auto maddr = u.param("maddr"); maddr && !maddr->empty()) host = std::string(*maddr);
+  std::string host = target_host(u);
   std::uint16_t port = u.port != 0 ? u.port : default_port(t.transport);
   std::string numeric = host == "localhost" ? "127.0.0.1" : host;
   auto address = socket_address::from(numeric, port);
@@ -33,8 +40,7 @@ expected<target> resolve_target(std::string_view uri_text) {
 bool names_a_host(std::string_view uri_text) {
   auto parsed = parse_uri(uri_text);
   if (!parsed || !parsed->is_sip() || !uri_transport(*parsed)) return false;
-  std::string host = parsed->host_canonical();
-  if (auto maddr = parsed->param("maddr"); maddr && !maddr->empty()) host = std::string(*maddr);
+  std::string host = target_host(*parsed);
   return !host.empty() && host != "localhost" && !socket_address::from(host, 0);
 }
 

@@ -4,7 +4,7 @@
 //
 //   sipactor_transaction_bench --threads 2 --seconds 10 [--transport tcp|udp] [--drivers 4]
 //                              [--window 64] [--shards 2] [--method OPTIONS|INVITE] [--idle 256]
-//                              [--poll N] [--moderate N] [--external-loopback]
+//                              [--poll N] [--moderate N] [--external-loopback] [--scheduler stack|caf]
 //   sipactor_transaction_bench --memory 20000 [--method INVITE|OPTIONS] [--side server|client]
 //
 // Throughput: driver actors (the UAC's TU) keep `window` requests each in flight; every request
@@ -14,6 +14,11 @@
 // server transaction. The loopback hands over the parsed message (no serialization: the
 // transport's cost is measured in issue 3); each request and each response is still built and
 // parsed once, as a TU would.
+//
+// --scheduler stack (the default): the stack's scheduler, as `configure_scheduler` sets it up for
+// the sipactor programs (socket-waiting workers, transport/socket_waiting_scheduler.hpp); caf:
+// CAF's own work-stealing scheduler with its default polling (the benchmark's only one before
+// 2026-12-05).
 //
 // --idle N: ended transaction actors each shard keeps per kind for reuse (0: an actor per
 // transaction, as before actors/transaction_reuse.hpp).
@@ -32,6 +37,8 @@
 #include <string>
 #include <thread>
 
+#include "actors/sharded_entry.hpp"
+#include "actors/stack.hpp"
 #include "actors/transaction_layer.hpp"
 #include "bench/transport_bench_util.hpp"
 #include "messages/builder.hpp"
@@ -57,8 +64,19 @@ struct options {
   bool client_side = false;
 };
 
-std::atomic<std::uint64_t> exchanges{0};
-std::atomic<std::uint64_t> server_requests{0};
+// Exchanges completed, a counter per driver on a cache line of its own: one counter written by
+// every driver would move between the cores once per exchange and measure the benchmark itself.
+struct alignas(64) exchange_counter {
+  std::atomic<std::uint64_t> n{0};
+};
+constexpr int max_drivers = 64;
+exchange_counter exchanges[max_drivers];
+
+std::uint64_t exchanges_done() {
+  std::uint64_t sum = 0;
+  for (const auto& c : exchanges) sum += c.n.load(std::memory_order_relaxed);
+  return sum;
+}
 // --external-loopback: the loopback and the answering TU send anonymously (through the
 // scheduler's central queue), as this benchmark did before 2026-11-21 session 5.
 bool external_loopback = false;
@@ -82,39 +100,49 @@ message_ptr make_request(const options& o, int driver, std::uint64_t n) {
       .message;
 }
 
-// The loopback: an actor pool without workers whose dispatch runs on the sender's thread and
-// turns what a transaction asks the transport to send into what the peer layer receives. It
-// enqueues on the sender's execution unit, as a message between actors of one process: an
-// anonymous send (no execution unit) would go through the scheduler's central queue, round robin
-// over the workers with a lock and a wake-up each, which no in-process path of the stack takes
-// (only the transport's reader threads, which are not workers, enqueue that way).
-caf::actor loopback(caf::actor_system& sys, caf::actor peer_entry, transport_kind kind) {
-  auto policy = [peer_entry, kind](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec&,
-                                   caf::mailbox_element_ptr& element, caf::execution_unit* host) {
-    guard.unlock();
+// The loopback: an actor without a mailbox whose enqueue runs on the sender's thread and turns
+// what a transaction asks the transport to send into what the peer layer receives. It enqueues on
+// the sender's execution unit, as a message between actors of one process: an anonymous send (no
+// execution unit) would go through the scheduler's central queue, round robin over the workers
+// with a lock and a wake-up each, which no in-process path of the stack takes. (It was a CAF actor
+// pool until 2026-12-05; the pool's enqueue takes a shared spinlock, whose cache line the two
+// workers then passed back and forth for every message, as with the layer's entry.)
+class loopback_transport final : public caf::monitorable_actor {
+public:
+  loopback_transport(caf::actor_config& cfg, caf::actor peer_entry, transport_kind kind)
+      : caf::monitorable_actor(cfg), peer_entry_(std::move(peer_entry)), kind_(kind) {}
+
+  void enqueue(caf::mailbox_element_ptr element, caf::execution_unit* host) override {
     const auto& content = element->content();
-    auto deliver = [&](transport::inbound_message in) {
-      if (external_loopback) return caf::anon_send(peer_entry, std::move(in));
-      peer_entry->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::move(in)), host);
-    };
     if (content.match_elements<transport::outbound_request>()) {
       const auto& out = content.get_as<transport::outbound_request>(0);
-      deliver(transport::inbound_message{out.message, kind, server_address, client_address, {}});
+      deliver(transport::inbound_message{out.message, kind_, server_address, client_address, {}}, host);
     } else if (content.match_elements<transport::outbound_response>()) {
       const auto& out = content.get_as<transport::outbound_response>(0);
-      deliver(transport::inbound_message{out.message, kind, client_address, server_address, {}});
+      deliver(transport::inbound_message{out.message, kind_, client_address, server_address, {}}, host);
     }
-  };
-  // A CAF 0.17 pool without workers drops everything before its policy runs: one idle worker.
-  auto idle = [&sys] { return sys.spawn([](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; }, 0); };
-  return caf::actor_pool::make(sys.dummy_execution_unit(), 1, idle, policy);
+  }
+
+private:
+  void deliver(transport::inbound_message in, caf::execution_unit* host) {
+    if (external_loopback) return caf::anon_send(peer_entry_, std::move(in));
+    peer_entry_->enqueue(caf::make_mailbox_element(nullptr, caf::make_message_id(), {}, std::move(in)), host);
+  }
+
+  const caf::actor peer_entry_;
+  const transport_kind kind_;
+};
+
+caf::actor loopback(caf::actor_system& sys, caf::actor peer_entry, transport_kind kind) {
+  caf::actor_config cfg{sys.dummy_execution_unit()};
+  return caf::make_actor<loopback_transport, caf::actor>(sys.next_actor_id(), sys.node(), &sys, cfg,
+                                                         std::move(peer_entry), kind);
 }
 
 // The server's TU: answers every request at once (200; 486 for INVITE).
 caf::behavior answering_tu(caf::event_based_actor* self, bool answer) {
   return {
     [self, answer](const tu_request& r) {
-      server_requests.fetch_add(1, std::memory_order_relaxed);
       if (!answer || !r.server_transaction) return;
       int status = r.inbound.message->method() == sip_method::invite ? 486 : 200;
       auto response = message_builder::response_to(*r.inbound.message, status, {}, "uas").build();
@@ -143,7 +171,7 @@ caf::behavior driver(caf::event_based_actor* self, const options* o, int id, caf
   return {
     [=](const tu_response& r) {
       if (r.response->status() < 200) return;
-      exchanges.fetch_add(1, std::memory_order_relaxed);
+      exchanges[id].n.fetch_add(1, std::memory_order_relaxed);
       start_one();
     },
     [](const transaction_terminated&) {},
@@ -157,9 +185,15 @@ caf::behavior driver(caf::event_based_actor* self, const options* o, int id, caf
 int poll_attempts = -1;
 int moderate_attempts = -1;
 
+bool stack_scheduler = true;
+
 caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
-  cfg.set("scheduler.max-threads", threads);
-  cfg.set("scheduler.max-throughput", 100);
+  if (stack_scheduler) {
+    configure_scheduler(cfg, static_cast<std::size_t>(threads));
+  } else {
+    cfg.set("scheduler.max-threads", threads);
+    cfg.set("scheduler.max-throughput", 100);
+  }
   cfg.set("logger.verbosity", caf::atom("quiet"));
   if (poll_attempts >= 0) cfg.set("work-stealing.aggressive-poll-attempts", poll_attempts);
   if (moderate_attempts >= 0) cfg.set("work-stealing.moderate-poll-attempts", moderate_attempts);
@@ -177,9 +211,15 @@ int run_throughput(const options& o) {
   transaction_layer_config lc;
   lc.shards = o.shards;
   lc.idle_per_kind = o.idle;
-  caf::actor server_tu = caf::actor_pool::make(
-      sys.dummy_execution_unit(), static_cast<std::size_t>(o.threads), [&] { return sys.spawn(answering_tu, true); },
-      caf::actor_pool::round_robin());
+  // One answering actor per thread behind a sharded entry keyed by the server transaction (a
+  // round-robin pool would write one shared position for every request).
+  std::vector<caf::actor> answerers;
+  for (int i = 0; i < o.threads; ++i) answerers.push_back(sys.spawn(answering_tu, true));
+  caf::actor server_tu = make_sharded_entry(sys, answerers, [](const caf::type_erased_tuple& content) {
+    return content.match_elements<tu_request>()
+               ? std::optional<std::size_t>{content.get_as<tu_request>(0).server_transaction.id()}
+               : std::optional<std::size_t>{0};
+  });
   transaction_layer client = spawn_transaction_layer(sys, lc, caf::actor{}, caf::actor{});
   transaction_layer server = spawn_transaction_layer(sys, lc, caf::actor{}, server_tu);
   set_transport(client, loopback(sys, server.entry, o.transport));
@@ -188,11 +228,11 @@ int run_throughput(const options& o) {
   for (int i = 0; i < o.drivers; ++i) drivers.push_back(sys.spawn(driver, &o, i, client.entry));
 
   std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
-  std::uint64_t n0 = exchanges.load();
+  std::uint64_t n0 = exchanges_done();
   cpu_times c0 = process_cpu();
   auto t0 = steady::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
-  std::uint64_t n1 = exchanges.load();
+  std::uint64_t n1 = exchanges_done();
   cpu_times c1 = process_cpu();
   double wall = seconds_since(t0);
   memory_sample mem = sample_memory();
@@ -283,7 +323,7 @@ options parse_options(int argc, char** argv) {
     else if (a == "--seconds") o.seconds = std::stod(value());
     else if (a == "--warmup") o.warmup = std::stod(value());
     else if (a == "--transport") o.transport = value() == "udp" ? transport_kind::udp : transport_kind::tcp;
-    else if (a == "--drivers") o.drivers = std::stoi(value());
+    else if (a == "--drivers") o.drivers = std::clamp(std::stoi(value()), 1, max_drivers);
     else if (a == "--window") o.window = std::stoi(value());
     else if (a == "--shards") o.shards = std::stoul(value());
     else if (a == "--method") o.method = value();
@@ -293,6 +333,7 @@ options parse_options(int argc, char** argv) {
     else if (a == "--moderate") moderate_attempts = std::stoi(value());
     else if (a == "--external-loopback") external_loopback = true;
     else if (a == "--idle") o.idle = std::stoul(value());
+    else if (a == "--scheduler") stack_scheduler = value() != "caf";
     else {
       std::fprintf(stderr, "unknown option %s (see the comment at the top of bench/transaction_bench.cpp)\n", a.c_str());
       std::exit(2);

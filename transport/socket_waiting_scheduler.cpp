@@ -2,6 +2,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/logger.hpp>
 #include <caf/policy/work_stealing.hpp>
 #include <caf/scheduler/coordinator.hpp>
 
@@ -148,9 +149,31 @@ private:
 // abstract_actor and a logger call for every job, even with Debian's CAF logging "quiet": about
 // 3-4% of the proxy's CPU at 500 calls/s (perf, bench/RESULTS.md). An explicit specialization of
 // the member for this policy only, declared before anything instantiates it.
+//
+// The same bookkeeping sits in scheduled_actor::resume, compiled into libcaf_core, for every
+// message an actor runs: CAF_PUSH_AID swaps the thread's actor id in one map shared by all threads,
+// under a shared spinlock (logger::thread_local_aid), twice per resume. With two workers that lock's
+// cache line moves between the cores on every resume: 13% of the transaction benchmark's CPU with
+// two threads (bench/RESULTS.md, "Session 8"). The ids only label log lines, and a CAF built with
+// the quiet log level (Debian's) writes none, so there a worker runs with no current logger, which
+// turns CAF_PUSH_AID into a null check. Spawning sets the spawning thread's logger again
+// (CAF_SET_LOGGER_SYS in actor_system::spawn_impl), so the worker clears it after any job that did.
+namespace sipactor::transport {
+namespace {
+
+inline void forget_current_logger() {
+#if defined(CAF_LOG_LEVEL) && CAF_LOG_LEVEL == CAF_LOG_LEVEL_QUIET
+  if (caf::logger::current_logger() != nullptr) caf::logger::set_current_actor_system(nullptr);
+#endif
+}
+
+}  // namespace
+}  // namespace sipactor::transport
+
 template <>
 void caf::scheduler::worker<sipactor::transport::socket_waiting_policy>::run() {
   for (;;) {
+    sipactor::transport::forget_current_logger();
     resumable* job = policy_.dequeue(this);
     policy_.before_resume(this, job);
     auto result = job->resume(this, max_throughput_);

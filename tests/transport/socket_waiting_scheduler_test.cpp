@@ -151,4 +151,52 @@ TEST_CASE("Socket-waiting scheduler: the workers read a UDP endpoint, answer bad
   self->send_exit(sink, caf::exit_reason::user_shutdown);
 }
 
+#if defined(CAF_LOG_LEVEL) && CAF_LOG_LEVEL == CAF_LOG_LEVEL_QUIET
+// CAF_PUSH_AID in scheduled_actor::resume takes a spinlock shared by all threads whenever the
+// thread has a current logger; a CAF built quiet logs nothing, so the workers run without one,
+// also in the job after one that spawned (spawning sets the spawning thread's logger again). One
+// worker, so that the reporter's job runs on the worker that spawned, after the spawner's job.
+TEST_CASE("Socket-waiting scheduler: workers run actors without a current CAF logger, also after spawning",
+          "[transport][scheduler]") {
+  static caf::actor_system_config one_worker = [] {
+    caf::actor_system_config c;
+    test::configure_real_time(c);
+    c.set("scheduler.max-threads", 1);
+    transport::install_socket_waiting_scheduler(c);
+    return c;
+  }();
+  caf::actor_system sys{one_worker};
+  REQUIRE(transport::socket_waiting_workers(sys) == 1);
+  caf::scoped_actor self{sys};
+  auto reporter = sys.spawn(
+      [](caf::event_based_actor*, int) -> caf::behavior {
+        return {[](caf::get_atom) { return caf::logger::current_logger() == nullptr; }};
+      },
+      0);
+  auto spawner = sys.spawn(
+      [](caf::event_based_actor* a, int) -> caf::behavior {
+        return {[=](caf::put_atom) {
+          auto child = a->spawn(doubler, 0);
+          a->send_exit(child, caf::exit_reason::user_shutdown);
+          return caf::logger::current_logger() != nullptr;
+        }};
+      },
+      0);
+  auto without_logger = [&] {
+    bool none = false;
+    self->request(reporter, 2s, caf::get_atom::value).receive([&](bool r) { none = r; }, [](caf::error&) {});
+    return none;
+  };
+  CHECK(without_logger());
+  for (int i = 0; i < 20; ++i) {
+    bool set_by_spawn = false;
+    self->request(spawner, 2s, caf::put_atom::value).receive([&](bool r) { set_by_spawn = r; }, [](caf::error&) {});
+    CHECK(set_by_spawn);  // what the worker has to undo
+    CHECK(without_logger());
+  }
+  self->send_exit(spawner, caf::exit_reason::user_shutdown);
+  self->send_exit(reporter, caf::exit_reason::user_shutdown);
+}
+#endif
+
 }  // namespace sipactor

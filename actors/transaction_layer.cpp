@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "actors/sharded_entry.hpp"
+#include "transport/socket_waiting_scheduler.hpp"
 #include "actors/transaction_router.hpp"
 
 namespace sipactor {
@@ -46,6 +47,8 @@ transaction_layer spawn_transaction_layer(caf::actor_system& sys, const transact
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   transaction_layer layer;
   for (std::size_t i = 0; i < n; ++i) layer.shards.push_back(spawn_router_shard(sys, config, transport, tu));
+  if (config.shards_on_home_workers)
+    for (std::size_t i = 0; i < n; ++i) transport::set_home_worker(sys, layer.shards[i], i);
   layer.entry = make_sharded_entry(sys, layer.shards,
                                    [n](const caf::type_erased_tuple& content) { return shard_key_of(content, n); });
   return layer;

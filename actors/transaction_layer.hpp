@@ -31,6 +31,9 @@ struct transaction_layer_config {
   // Ended transaction actors each shard keeps per kind to run later transactions
   // (actors/transaction_reuse.hpp); an idle one costs about 1.7 KB.
   std::size_t idle_per_kind = 256;
+  // Shard i runs on scheduler worker i (transport::set_home_worker), when the actor system runs the
+  // socket-waiting scheduler: a shard's maps and timers stay in one core's cache.
+  bool shards_on_home_workers = true;
   // Whether TUs get transaction_terminated. Off by default: a TU learns the outcome from the
   // final response, timeout or transport error, and a message per transaction is saved.
   bool tu_hears_termination = false;

@@ -39,10 +39,12 @@
 
 #include "actors/sharded_entry.hpp"
 #include "actors/stack.hpp"
+#include "actors/transaction_key.hpp"
 #include "actors/transaction_layer.hpp"
 #include "bench/transport_bench_util.hpp"
 #include "messages/builder.hpp"
 #include "messages/parser.hpp"
+#include "transport/socket_waiting_scheduler.hpp"
 
 namespace sipactor::bench {
 namespace {
@@ -59,6 +61,8 @@ struct options {
   int window = 64;
   std::size_t shards = 2;
   std::size_t idle = transaction_layer_config{}.idle_per_kind;
+  bool home = true;  // --no-home: shards without a home worker
+  bool local_drivers = false;  // --local-drivers (see the top of the file)
   std::string method = "OPTIONS";
   std::size_t memory = 0;  // > 0: memory mode with this many transactions
   bool client_side = false;
@@ -164,7 +168,13 @@ using next_atom = caf::atom_constant<caf::atom("next")>;
 caf::behavior driver(caf::event_based_actor* self, const options* o, int id, caf::actor client_entry) {
   auto sequence = std::make_shared<std::uint64_t>(0);
   auto start_one = [=] {
-    transport::outbound_request out{make_request(*o, id, ++*sequence), o->transport, server_address, {}};
+    message_ptr request = make_request(*o, id, ++*sequence);
+    // --local-drivers: a branch whose shard lives on this driver's worker.
+    while (o->local_drivers && o->threads > 1 &&
+           shard_of(*request, o->shards) % static_cast<std::size_t>(o->threads) !=
+               static_cast<std::size_t>(id % o->threads))
+      request = make_request(*o, id, ++*sequence);
+    transport::outbound_request out{std::move(request), o->transport, server_address, {}};
     self->send(client_entry, client_request{std::move(out), caf::actor_cast<caf::actor>(self)});
   };
   for (int i = 0; i < o->window; ++i) start_one();
@@ -186,6 +196,7 @@ int poll_attempts = -1;
 int moderate_attempts = -1;
 
 bool stack_scheduler = true;
+int max_throughput = 100;  // --throughput N: scheduler.max-throughput (messages per actor per run)
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
   if (stack_scheduler) {
@@ -194,6 +205,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) 
     cfg.set("scheduler.max-threads", threads);
     cfg.set("scheduler.max-throughput", 100);
   }
+  cfg.set("scheduler.max-throughput", max_throughput);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   if (poll_attempts >= 0) cfg.set("work-stealing.aggressive-poll-attempts", poll_attempts);
   if (moderate_attempts >= 0) cfg.set("work-stealing.moderate-poll-attempts", moderate_attempts);
@@ -211,14 +223,17 @@ int run_throughput(const options& o) {
   transaction_layer_config lc;
   lc.shards = o.shards;
   lc.idle_per_kind = o.idle;
+  lc.shards_on_home_workers = o.home;
   // One answering actor per thread behind a sharded entry keyed by the server transaction (a
   // round-robin pool would write one shared position for every request).
   std::vector<caf::actor> answerers;
   for (int i = 0; i < o.threads; ++i) answerers.push_back(sys.spawn(answering_tu, true));
-  caf::actor server_tu = make_sharded_entry(sys, answerers, [](const caf::type_erased_tuple& content) {
-    return content.match_elements<tu_request>()
-               ? std::optional<std::size_t>{content.get_as<tu_request>(0).server_transaction.id()}
-               : std::optional<std::size_t>{0};
+  caf::actor server_tu = make_sharded_entry(sys, answerers, [&o](const caf::type_erased_tuple& content) {
+    if (!content.match_elements<tu_request>()) return std::optional<std::size_t>{0};
+    const tu_request& r = content.get_as<tu_request>(0);
+    // --local-drivers: the answerer on the worker of the request's shard.
+    if (o.local_drivers) return std::optional<std::size_t>{shard_of(*r.inbound.message, o.shards)};
+    return std::optional<std::size_t>{r.server_transaction.id()};
   });
   transaction_layer client = spawn_transaction_layer(sys, lc, caf::actor{}, caf::actor{});
   transaction_layer server = spawn_transaction_layer(sys, lc, caf::actor{}, server_tu);
@@ -226,6 +241,10 @@ int run_throughput(const options& o) {
   set_transport(server, loopback(sys, client.entry, o.transport));
   std::vector<caf::actor> drivers;
   for (int i = 0; i < o.drivers; ++i) drivers.push_back(sys.spawn(driver, &o, i, client.entry));
+  if (o.local_drivers) {
+    for (int i = 0; i < o.drivers; ++i) transport::set_home_worker(sys, drivers[static_cast<std::size_t>(i)], i);
+    for (int i = 0; i < o.threads; ++i) transport::set_home_worker(sys, answerers[static_cast<std::size_t>(i)], i);
+  }
 
   std::this_thread::sleep_for(std::chrono::duration<double>(o.warmup));
   std::uint64_t n0 = exchanges_done();
@@ -334,6 +353,9 @@ options parse_options(int argc, char** argv) {
     else if (a == "--external-loopback") external_loopback = true;
     else if (a == "--idle") o.idle = std::stoul(value());
     else if (a == "--scheduler") stack_scheduler = value() != "caf";
+    else if (a == "--throughput") max_throughput = std::stoi(value());
+    else if (a == "--no-home") o.home = false;
+    else if (a == "--local-drivers") o.local_drivers = true;
     else {
       std::fprintf(stderr, "unknown option %s (see the comment at the top of bench/transaction_bench.cpp)\n", a.c_str());
       std::exit(2);

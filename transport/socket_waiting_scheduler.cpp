@@ -43,6 +43,12 @@ public:
     std::atomic<std::size_t> next_worker{0};  // the base's central_enqueue uses it
     std::mutex lock;
     std::vector<std::pair<int, std::shared_ptr<readable_handler>>> handlers;  // kept until the end
+    // Actors with a home worker (set_home_worker): each entry is written once, before the count
+    // that publishes it, and read on every internal enqueue.
+    static constexpr std::size_t max_homes = 64;
+    std::array<caf::resumable*, max_homes> home_jobs{};
+    std::array<std::size_t, max_homes> home_workers{};
+    std::atomic<std::size_t> homes{0};
   };
 
   struct worker_data : base::worker_data {
@@ -81,6 +87,25 @@ public:
       std::uint64_t one = 1;
       [[maybe_unused]] auto n = ::write(d.wake_fd, &one, sizeof one);
     }
+  }
+
+  // A job woken by an actor on this worker runs here (CAF: the front of this worker's queue),
+  // unless it has a home worker: then it goes to the back of that worker's queue.
+  template <class Worker>
+  void internal_enqueue(Worker* self, caf::resumable* job) {
+    auto* parent = self->parent();
+    auto& c = parent->data();
+    std::size_t n = c.homes.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c.home_jobs[i] != job) continue;
+      std::size_t home = c.home_workers[i];
+      if (home != self->id()) {
+        external_enqueue(parent->worker_by_id(home), job);
+        return;
+      }
+      break;
+    }
+    self->data().queue.prepend(job);
   }
 
   template <class Worker>
@@ -233,6 +258,20 @@ bool watch_readable(caf::actor_system& sys, int fd, std::shared_ptr<readable_han
   }
   std::lock_guard<std::mutex> guard(c->data().lock);
   c->data().handlers.emplace_back(fd, std::move(handler));
+  return true;
+}
+
+bool set_home_worker(caf::actor_system& sys, const caf::actor& a, std::size_t index) {
+  auto* c = coordinator_of(sys);
+  auto* job = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(a));
+  if (c == nullptr || job == nullptr) return false;
+  auto& d = c->data();
+  std::lock_guard<std::mutex> guard(d.lock);
+  std::size_t n = d.homes.load(std::memory_order_relaxed);
+  if (n == d.max_homes) return false;
+  d.home_jobs[n] = job;
+  d.home_workers[n] = index % c->num_workers();
+  d.homes.store(n + 1, std::memory_order_release);
   return true;
 }
 

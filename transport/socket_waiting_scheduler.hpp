@@ -13,6 +13,7 @@
 // UDP transport then watches its sockets (`watch_readable`) instead of spawning reader threads.
 #pragma once
 
+#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
 #include <cstddef>
@@ -40,6 +41,15 @@ std::size_t socket_waiting_workers(caf::actor_system& sys);
 // keeps the handler until it stops (a worker may be running it while it is unwatched). False
 // when `sys` does not run the socket-waiting scheduler or epoll refuses the descriptor.
 bool watch_readable(caf::actor_system& sys, int fd, std::shared_ptr<readable_handler> handler);
+
+// Lets `a` run on worker `index` (modulo the number of workers): a message that wakes it on
+// another worker queues it there instead. For actors that are busy all the time and keep much
+// state, such as the shards of a layer: their state stays in one core's cache instead of moving
+// to whichever core sent the last message. An idle worker may still steal it. False when `sys`
+// does not run the socket-waiting scheduler, `a` is not a scheduled actor, or too many have a home.
+// Set before `a` gets messages; it lasts as long as the actor system (do not use it for actors
+// that end before it).
+bool set_home_worker(caf::actor_system& sys, const caf::actor& a, std::size_t index);
 
 // The workers stop waiting on `fd`; a handler already running finishes.
 void unwatch_readable(caf::actor_system& sys, int fd);

@@ -7,6 +7,7 @@
 #include <caf/io/all.hpp>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -149,6 +150,65 @@ TEST_CASE("Socket-waiting scheduler: the workers read a UDP endpoint, answer bad
   std::this_thread::sleep_for(200ms);
   CHECK(delivered(self, sink) == 300);
   self->send_exit(sink, caf::exit_reason::user_shutdown);
+}
+
+// An actor with a home worker runs there, whichever worker sent the message that woke it. Idle
+// workers do not steal here (no aggressive polling, a relaxed steal interval longer than the
+// test), so a run anywhere else would be the redirect failing.
+TEST_CASE("Socket-waiting scheduler: an actor with a home worker runs on it, whoever wakes it",
+          "[transport][scheduler]") {
+  static caf::actor_system_config no_stealing = [] {
+    caf::actor_system_config c;
+    test::configure_real_time(c);
+    c.set("work-stealing.aggressive-poll-attempts", std::size_t{0});
+    c.set("work-stealing.relaxed-steal-interval", std::size_t{1000000});
+    transport::install_socket_waiting_scheduler(c);
+    return c;
+  }();
+  caf::actor_system sys{no_stealing};
+  REQUIRE(transport::socket_waiting_workers(sys) == 2);
+  caf::scoped_actor self{sys};
+  // Both answer with the thread they ran on; the relay asks the homed actor first.
+  auto homed = sys.spawn(
+      [](caf::event_based_actor*, int) -> caf::behavior {
+        return {[](caf::get_atom) { return caf::make_message(std::hash<std::thread::id>{}(std::this_thread::get_id())); }};
+      },
+      0);
+  REQUIRE(transport::set_home_worker(sys, homed, 1));
+  auto relay = [homed](caf::event_based_actor* a, int) -> caf::behavior {
+    return {[=](caf::get_atom) {
+      auto here = std::hash<std::thread::id>{}(std::this_thread::get_id());
+      auto rp = a->make_response_promise<std::size_t, std::size_t>();
+      a->request(homed, 2s, caf::get_atom::value).then([=](std::size_t there) mutable { rp.deliver(here, there); });
+      return rp;
+    }};
+  };
+  // Once before counting: the first message may find the homed actor still in the queue of the
+  // worker its spawn went to (spawning schedules it before it has a home).
+  self->request(homed, 2s, caf::get_atom::value).receive([](std::size_t) {}, [](caf::error&) {});
+  std::map<std::size_t, int> relay_threads;  // thread -> relays run there
+  std::set<std::size_t> homed_threads;
+  for (int i = 0; i < 400; ++i) {
+    if (relay_threads.size() == 2 && relay_threads.begin()->second >= 10 && relay_threads.rbegin()->second >= 10) break;
+    // A new relay each time: an external spawn goes round robin over the workers. Every other
+    // round an extra spawn, so that the round robin does not keep landing on the same worker.
+    auto r = sys.spawn(relay, 0);
+    if (i % 2 == 1) caf::anon_send_exit(sys.spawn(doubler, 0), caf::exit_reason::user_shutdown);
+    self->request(r, 2s, caf::get_atom::value)
+        .receive([&](std::size_t here, std::size_t there) { ++relay_threads[here]; homed_threads.insert(there); },
+                 [](caf::error&) {});
+    self->send_exit(r, caf::exit_reason::user_shutdown);
+  }
+  CHECK(relay_threads.size() == 2);  // woken from both workers
+  CHECK(homed_threads.size() == 1);
+  self->send_exit(homed, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("Socket-waiting scheduler: a home worker needs that scheduler", "[transport][scheduler]") {
+  caf::actor_system sys{test::real_time_config()};
+  auto a = sys.spawn(doubler, 0);
+  CHECK_FALSE(transport::set_home_worker(sys, a, 0));
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 #if defined(CAF_LOG_LEVEL) && CAF_LOG_LEVEL == CAF_LOG_LEVEL_QUIET

@@ -23,13 +23,22 @@ using namespace std::chrono_literals;
 using transport::socket_address;
 using transport::transport_kind;
 
+// `threads` socket-waiting workers; without stealing, idle workers never take another's jobs (no
+// aggressive polling, a relaxed steal interval longer than any test).
+caf::actor_system_config make_waiting_config(int threads, bool stealing) {
+  caf::actor_system_config c;
+  test::configure_real_time(c);
+  c.set("scheduler.max-threads", threads);
+  if (!stealing) {
+    c.set("work-stealing.aggressive-poll-attempts", std::size_t{0});
+    c.set("work-stealing.relaxed-steal-interval", std::size_t{1000000});
+  }
+  transport::install_socket_waiting_scheduler(c);
+  return c;
+}
+
 caf::actor_system_config& waiting_config() {
-  static caf::actor_system_config cfg = [] {
-    caf::actor_system_config c;
-    test::configure_real_time(c);
-    transport::install_socket_waiting_scheduler(c);
-    return c;
-  }();
+  static caf::actor_system_config cfg = make_waiting_config(2, true);
   return cfg;
 }
 
@@ -157,14 +166,7 @@ TEST_CASE("Socket-waiting scheduler: the workers read a UDP endpoint, answer bad
 // test), so a run anywhere else would be the redirect failing.
 TEST_CASE("Socket-waiting scheduler: an actor with a home worker runs on it, whoever wakes it",
           "[transport][scheduler]") {
-  static caf::actor_system_config no_stealing = [] {
-    caf::actor_system_config c;
-    test::configure_real_time(c);
-    c.set("work-stealing.aggressive-poll-attempts", std::size_t{0});
-    c.set("work-stealing.relaxed-steal-interval", std::size_t{1000000});
-    transport::install_socket_waiting_scheduler(c);
-    return c;
-  }();
+  static caf::actor_system_config no_stealing = make_waiting_config(2, false);
   caf::actor_system sys{no_stealing};
   REQUIRE(transport::socket_waiting_workers(sys) == 2);
   caf::scoped_actor self{sys};
@@ -218,13 +220,7 @@ TEST_CASE("Socket-waiting scheduler: a home worker needs that scheduler", "[tran
 // worker, so that the reporter's job runs on the worker that spawned, after the spawner's job.
 TEST_CASE("Socket-waiting scheduler: workers run actors without a current CAF logger, also after spawning",
           "[transport][scheduler]") {
-  static caf::actor_system_config one_worker = [] {
-    caf::actor_system_config c;
-    test::configure_real_time(c);
-    c.set("scheduler.max-threads", 1);
-    transport::install_socket_waiting_scheduler(c);
-    return c;
-  }();
+  static caf::actor_system_config one_worker = make_waiting_config(1, true);
   caf::actor_system sys{one_worker};
   REQUIRE(transport::socket_waiting_workers(sys) == 1);
   caf::scoped_actor self{sys};

@@ -5,9 +5,8 @@
 //
 // The shards are fixed when the entry is made, so a message takes no lock on its way through.
 // (This used to be a CAF actor pool, whose enqueue takes a shared spinlock and matches every
-// message against its management messages first; with two workers sending through one entry,
-// the spinlock's cache line alone was 15% of the transaction benchmark's CPU: bench/RESULTS.md,
-// "Session 8".)
+// message against its management messages first: one more cache line that both workers wrote
+// for every message through the entry; bench/RESULTS.md, "Session 8".)
 //
 // An exit message sent to the entry is passed on to every shard, and the entry ends: what is
 // sent to it afterwards is dropped (a request is answered with an error). Unlike the pool, the

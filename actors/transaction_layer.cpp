@@ -3,8 +3,8 @@
 #include <thread>
 
 #include "actors/sharded_entry.hpp"
-#include "transport/socket_waiting_scheduler.hpp"
 #include "actors/transaction_router.hpp"
+#include "transport/socket_waiting_scheduler.hpp"
 
 namespace sipactor {
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "actors/auth_verifier.hpp"
+#include "actors/sharded_entry.hpp"
 #include "actors/transaction_messages.hpp"
 #include "actors/ua_responses.hpp"
 #include "messages/text.hpp"
@@ -240,21 +241,12 @@ caf::behavior shard(self_ptr self, std::shared_ptr<const registrar_actor_config>
   };
 }
 
-caf::actor_pool::policy dispatch_by_shard() {
-  auto next = std::make_shared<std::atomic<std::size_t>>(0);
-  return [next](caf::actor_system&, caf::actor_pool::uplock& guard, const caf::actor_pool::actor_vec& shards,
-                caf::mailbox_element_ptr& element, caf::execution_unit* host) {
-    if (shards.empty()) return;
-    const auto& content = element->content();
-    std::size_t index;
-    if (content.match_elements<tu_request>() && content.get_as<tu_request>(0).inbound.message)
-      index = registrar_shard_of(*content.get_as<tu_request>(0).inbound.message, shards.size());
-    else
-      index = next->fetch_add(1, std::memory_order_relaxed) % shards.size();
-    caf::actor target = shards[index];
-    guard.unlock();
-    target->enqueue(std::move(element), host);
-  };
+// A request goes to the shard of its nonce, or of its Call-ID ("Sharding" in registrar.hpp);
+// anything else to any shard.
+std::optional<std::size_t> registrar_key(const caf::type_erased_tuple& content, std::size_t shards) {
+  if (content.match_elements<tu_request>() && content.get_as<tu_request>(0).inbound.message)
+    return registrar_shard_of(*content.get_as<tu_request>(0).inbound.message, shards);
+  return std::nullopt;
 }
 
 // 256 bits from the system's generator (/dev/urandom on Linux), hex.
@@ -297,9 +289,7 @@ registrar spawn_registrar(caf::actor_system& sys, const registrar_actor_config& 
   std::size_t per_shard = std::max<std::size_t>(1, (config.max_in_flight + n - 1) / n);
   registrar r;
   for (std::size_t i = 0; i < n; ++i) r.shards.push_back(sys.spawn(shard, shared, location, secret, wall, per_shard));
-  std::size_t i = 0;
-  auto factory = [&] { return r.shards[i++]; };
-  r.entry = caf::actor_pool::make(sys.dummy_execution_unit(), n, factory, dispatch_by_shard());
+  r.entry = make_sharded_entry(sys, r.shards, [n](const caf::type_erased_tuple& content) { return registrar_key(content, n); });
   return r;
 }
 

@@ -52,10 +52,20 @@ struct peer {
   peer_fields (*fields)(void* msg);
   void (*destroy)(void* msg);
   const char* version;
+  // One iteration of the timed loop: parse, read the fields, free; returns a sum of what it read.
+  std::size_t (*parse_touch_free)(std::string_view bytes);
 };
 // The peers this binary was built with, after their one-time initialization.
 const std::vector<peer>& peers();
 // Registers the timed peer benchmarks "<peer>/parse_fields/<input>".
 void register_peer_benchmarks(const std::vector<input>& inputs);
+
+// --- paired runs (pairs.cpp)
+// `--pairs=N`: N rounds; in each, a slice of sipactor's parse + views and a slice of each peer's
+// parse + fields + free on the same input, back to back (the order alternates), so that both
+// sides of a ratio ran within a few milliseconds of each other on this noisy shared machine.
+// Prints per peer and input the median and quartiles of the N ratios and the ratio of the minima.
+using parse_touch_fn = std::size_t (*)(std::string_view bytes);
+void run_pairs(const std::vector<input>& inputs, parse_touch_fn sipactor, int rounds);
 
 }  // namespace sipactor::bench

@@ -130,6 +130,27 @@ const message_ptr& must_parse(const input& in) {
   return parsed.emplace(&in, std::move(r.message)).first->second;
 }
 
+// One iteration of the paired runs (pairs.cpp): what bm_parse_views times.
+std::size_t parse_touch(std::string_view bytes) {
+  parse_result r = parse_message(bytes);
+  return r.message ? touch_views(*r.message) : 0;
+}
+
+// `--pairs=N`, removed from argv: 0 when absent.
+int pairs_from(int& argc, char** argv) {
+  int rounds = 0, out = 1;
+  for (int i = 1; i < argc; ++i) {
+    constexpr std::string_view flag = "--pairs=";
+    if (std::string_view(argv[i]).substr(0, flag.size()) == flag) {
+      rounds = std::atoi(argv[i] + flag.size());
+      continue;
+    }
+    argv[out++] = argv[i];
+  }
+  argc = out;
+  return rounds;
+}
+
 void bm_parse(benchmark::State& state, const input* in) {
   for (auto _ : state) {
     parse_result r = parse_message(in->bytes);
@@ -436,7 +457,18 @@ int main(int argc, char** argv) {
     if (a == "--benchmark_color=false" || a == "--benchmark_color=no") color = false;
     if (a == "--benchmark_color=true" || a == "--benchmark_color=yes") color = true;
   }
+  const int pair_rounds = pairs_from(argc, argv);
   static const std::vector<input> inputs = load_inputs(shared_dir);
+  if (pair_rounds > 0) {
+    // Paired slices only (see pairs.cpp); every input must parse first.
+    for (const input& in : inputs) must_parse(in);
+    if (peers().empty()) {
+      std::fprintf(stderr, "sipactor_parse_bench: --pairs needs a peer parser (libosip2 or sofia-sip)\n");
+      return 2;
+    }
+    run_pairs(inputs, parse_touch, pair_rounds);
+    return 0;
+  }
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -104,6 +104,14 @@ peer_fields osip_fields(void* p) {
   return f;
 }
 
+std::size_t osip_parse_touch_free(std::string_view bytes) {
+  osip_message_t* m = nullptr;
+  osip_message_init(&m);
+  std::size_t sum = osip_message_parse(m, bytes.data(), bytes.size()) == 0 ? osip_touch(m) : 0;
+  osip_message_free(m);
+  return sum;
+}
+
 void bm_osip(benchmark::State& state, const input* in) {
   std::size_t sink = 0;
   for (auto _ : state) {
@@ -191,6 +199,14 @@ peer_fields sofia_fields(void* p) {
   return f;
 }
 
+std::size_t sofia_parse_touch_free(std::string_view bytes) {
+  msg_t* msg = msg_make(sip_default_mclass(), 0, bytes.data(), static_cast<ssize_t>(bytes.size()));
+  if (msg == nullptr) return 0;
+  std::size_t sum = sofia_touch(msg);
+  msg_destroy(msg);
+  return sum;
+}
+
 void bm_sofia(benchmark::State& state, const input* in) {
   msg_mclass_t const* mclass = sip_default_mclass();
   std::size_t sink = 0;
@@ -214,10 +230,10 @@ std::vector<peer> make_peers() {
   std::vector<peer> out;
 #ifdef SIPACTOR_BENCH_HAVE_OSIP2
   parser_init();
-  out.push_back(peer{"osip2", osip_parse, osip_fields, osip_destroy, SIPACTOR_BENCH_OSIP2_VERSION});
+  out.push_back(peer{"osip2", osip_parse, osip_fields, osip_destroy, SIPACTOR_BENCH_OSIP2_VERSION, osip_parse_touch_free});
 #endif
 #ifdef SIPACTOR_BENCH_HAVE_SOFIA
-  out.push_back(peer{"sofia", sofia_parse, sofia_fields, sofia_destroy, SIPACTOR_BENCH_SOFIA_VERSION});
+  out.push_back(peer{"sofia", sofia_parse, sofia_fields, sofia_destroy, SIPACTOR_BENCH_SOFIA_VERSION, sofia_parse_touch_free});
 #endif
   return out;
 }

@@ -268,11 +268,11 @@ void char_masks::classify_more(std::size_t pos) {
   if (pos >= size_) pos = size_ - 1;
   const std::size_t last = pos >> 6;
   if (last < blocks_) return;
-  if (words_.size() < (last + 1) * scan_classes) words_.resize((last + 1) * scan_classes);
+  std::uint64_t* const words = words_.data();  // sized for every block by reset()
   for (std::size_t b = blocks_; b <= last; ++b) {
     const std::size_t from = b * 64;
     const std::size_t n = size_ - from < 64 ? size_ - from : 64;
-    kernel_(base_ + from, n, &words_[b * scan_classes]);
+    kernel_(base_ + from, n, words + b * scan_classes);
   }
   blocks_ = last + 1;
 }

@@ -98,11 +98,15 @@ class char_masks {
   static kernel kernel_for(classifier c) noexcept;
 
   // Starts over on p[0, n); nothing is classified until asked for.
-  void reset(const char* p, std::size_t n) noexcept {
+  void reset(const char* p, std::size_t n) {
     base_ = p;
     size_ = n;
     blocks_ = 0;
     kernel_ = kernel_for(active_classifier());
+    // Room for every block of the input, made once per size on this object: classifying a block
+    // then checks nothing but the kernel's bounds.
+    const std::size_t words = (n + 63) / 64 * scan_classes;
+    if (words_.size() < words) words_.resize(words);
   }
   // The same classes now describe a copy of the octets at p (the message's own buffer).
   void rebase(const char* p) noexcept { base_ = p; }

@@ -24,14 +24,22 @@ inline std::size_t trim_right(const char* s, std::size_t b, std::size_t e) noexc
   return e;
 }
 
-// Up to 5 digits, 1..65535 (or 0..65535 when zero_ok), and no sixth digit.
-inline bool read_port(const char* s, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
+// Up to 5 digits, 1..65535 (or 0..65535 when zero_ok), and no sixth digit. The digits are
+// counted on the digit bitmap, so the loop below has no test per octet.
+inline bool read_port(const mask_bits m, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
   const std::size_t limit = e - i < 6 ? e - i : 6;  // a sixth digit fails
-  const char* d = s + i;
-  std::size_t k = 0;
-  unsigned value = 0;
-  for (unsigned digit; k < limit && (digit = static_cast<unsigned>(d[k] - '0')) <= 9; ++k) value = value * 10 + digit;
-  if (k == 0 || k == 6 || value > 65535 || (value == 0 && !zero_ok)) return false;
+  const std::uint32_t digits = m.bits16(sc_digit, i, limit) & ((1u << limit) - 1);
+  const unsigned k = static_cast<unsigned>(__builtin_ctz(~digits));
+  if (k - 1 > 4) return false;  // none, or a sixth
+  const auto* d = reinterpret_cast<const unsigned char*>(m.data() + i);
+  unsigned value;
+  if (k == 4) {  // 5060, 5061, 5080: one expression instead of a loop
+    value = d[0] * 1000u + d[1] * 100u + d[2] * 10u + d[3] - '0' * 1111u;
+  } else {
+    value = 0;
+    for (unsigned j = 0; j < k; ++j) value = value * 10 + (d[j] - '0');
+  }
+  if (value > 65535 || (value == 0 && !zero_ok)) return false;
   out = static_cast<std::uint16_t>(value);
   i += k;
   return true;
@@ -47,22 +55,39 @@ inline bool equals_letters(std::string_view s, const char (&lower)[N]) noexcept 
   return true;
 }
 
-// IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255 (what
-// valid_ipv4() accepts), from the digit and dot bitmaps of the n octets at b: no loop per octet.
-inline bool ipv4_at(const mask_bits m, std::size_t b, std::size_t n) noexcept {
-  if (n < 7 || n > 15) return false;
+// The shapes of an IPv4address (1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT): the bits of its
+// three dots over its n octets, plus bit n for the length. There are 81, each in its own slot of a
+// perfect hash of one multiply (checked at compile time); empty slots hold 0, never a shape.
+struct ipv4_shape_table {
+  std::uint16_t slot[256]{};
+  bool collision = false;
+  static constexpr unsigned hash(std::uint32_t shape) noexcept {
+    return static_cast<unsigned>((shape * 0x7c683add8a9f1fffull) >> 56);
+  }
+  constexpr ipv4_shape_table() {
+    for (unsigned a = 1; a <= 3; ++a)
+      for (unsigned b = 1; b <= 3; ++b)
+        for (unsigned c = 1; c <= 3; ++c)
+          for (unsigned d = 1; d <= 3; ++d) {
+            const unsigned shape = 1u << a | 1u << (a + 1 + b) | 1u << (a + b + c + 2) | 1u << (a + b + c + d + 3);
+            std::uint16_t& s = slot[hash(shape)];
+            collision |= s != 0;
+            s = static_cast<std::uint16_t>(shape);
+          }
+  }
+};
+constexpr ipv4_shape_table ipv4_shapes{};
+static_assert(!ipv4_shapes.collision, "two IPv4 shapes share a slot: choose another multiplier");
+
+// IPv4address, each group at most 255 (what valid_ipv4() accepts), from the digit and dot bitmaps
+// of the n octets at b: the shape is one table look-up, and only three-digit groups read octets.
+__attribute__((always_inline)) inline bool ipv4_at(const mask_bits m, std::size_t b, std::size_t n) noexcept {
+  if (n - 7 > 15 - 7) return false;  // 7 to 15 octets
   const std::uint32_t all = (1u << n) - 1;
   const std::uint32_t digits = m.bits16(sc_digit, b, n) & all;
   const std::uint32_t dots = m.bits16(sc_dot, b, n) & all;
-  if ((digits | dots) != all) return false;
-  // three dots, none first, last or next to another; no run of four digits
-  std::uint32_t rest = dots;
-  for (int k = 0; k < 3; ++k) {
-    if (rest == 0) return false;
-    rest &= rest - 1;
-  }
-  if (rest != 0 || (dots & 1) != 0 || (dots >> (n - 1)) != 0 || (dots & (dots >> 1)) != 0) return false;
-  if ((digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) != 0) return false;
+  const std::uint32_t shape = dots | (all + 1);
+  if ((digits | dots) != all || ipv4_shapes.slot[ipv4_shape_table::hash(shape)] != shape) return false;
   // three-digit groups: at most "255"
   const char* s = m.data() + b;
   for (std::uint32_t three = digits & (digits >> 1) & (digits >> 2); three != 0; three &= three - 1) {
@@ -187,7 +212,7 @@ bool sip_uri_at(const mask_bits m, std::size_t b, std::size_t e, std::size_t& st
   i = host_end;
   if (i < e && s[i] == ':') {
     ++i;
-    if (!read_port(s, i, e, false, u.port)) return false;
+    if (!read_port(m, i, e, false, u.port)) return false;
   }
   if (i < e && s[i] == ';') {
     // uri-parameters = *( ";" pname [ "=" pvalue ] ); no escapes here, so names compare as text.
@@ -249,7 +274,7 @@ bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) 
   i = skip_lws(s, host_end, e);
   if (i < e && s[i] == ':') {
     i = skip_lws(s, i + 1, e);
-    if (!read_port(s, i, e, false, v.port)) return false;
+    if (!read_port(m, i, e, false, v.port)) return false;
     i = skip_lws(s, i, e);
   }
   const std::size_t params_start = i;

@@ -55,6 +55,8 @@ void message_parser::cut_header_lines(std::size_t pos) {
   std::vector<header_field>& fields = *fields_;
   header_field* out = fields.data();
   std::size_t count = 0;
+  std::size_t room = std::min(max_lines, fields.size());  // lines the index takes as it is
+  std::size_t length_fields = 0, length_field = 0;
   auto split_fail = [this](const char* reason) {
     if (!split_error_) split_error_ = parse_error{400, reason};
   };
@@ -151,17 +153,22 @@ void message_parser::cut_header_lines(std::size_t pos) {
       split_fail(has_colon ? "malformed header name" : "header line without ':'");
     } else if (name_end == pos) {
       split_fail("malformed header name");
-    } else if (count >= max_lines) {
-      split_fail("too many header lines");
-      header_end_ = pos;
-      truncated_ = true;
-      break;
     } else {
-      i = bits.skip(sc_lws, i + 1, line_end);  // a stray CR counts as whitespace here
-      if (count == fields.size()) {
+      if (count == room) {  // the index is full, or the limit reached
+        if (count >= max_lines) {
+          split_fail("too many header lines");
+          header_end_ = pos;
+          truncated_ = true;
+          break;
+        }
         fields.resize(count < 32 ? 32 : 2 * count);
         out = fields.data();
+        room = std::min(max_lines, fields.size());
       }
+      // The value starts after the LWS that follows the colon: mostly one SP, seen without the
+      // bitmap (a stray CR counts as whitespace here).
+      if (i + 2 < line_end && p[i + 1] == ' ' && !text::is_lws(p[i + 2])) i += 2;
+      else i = bits.skip(sc_lws, i + 1, line_end);
       // Trailing LWS, read from the line end: that load does not wait for the name scan.
       std::size_t value_end = line_end;
       while (value_end > i && text::is_lws(p[value_end - 1])) --value_end;
@@ -170,17 +177,22 @@ void message_parser::cut_header_lines(std::size_t pos) {
       f.value_offset = static_cast<std::uint32_t>(i);
       f.value_length = static_cast<std::uint32_t>(value_end - i);
       f.name_length = static_cast<std::uint16_t>(name_end - pos);
-      f.id = header_id::other;  // named by name_header_lines()
+      f.id = find_header(p + pos, name_end - pos);
       f.folded = false;
+      if (f.id == header_id::content_length) {
+        length_field = count - 1;
+        ++length_fields;
+      }
     }
     pos = next;
   }
   field_count_ = count;
+  length_fields_ = length_fields;
+  length_field_ = length_field;
 }
 
 void message_parser::split_headers(std::size_t pos) {
   cut_header_lines(pos);
-  name_header_lines();
 }
 
 // The names are looked up after all lines are cut: each lookup is a chain of dependent loads (the

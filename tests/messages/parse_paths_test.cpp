@@ -145,6 +145,46 @@ TEST_CASE("parse paths: the header section ends at every offset of a block", "[p
   }
 }
 
+// The IPv4 shape table and the port reading of the fast paths against the full parsers: hosts of
+// three to five groups of 1 to 4 digits (each at and around 255), dots first, last and doubled,
+// and ports of 0 to 6 digits, in the Request-URI, the Via, a From and a Contact.
+TEST_CASE("parse paths: IPv4 hosts and ports of every shape", "[parse-paths]") {
+  const std::vector<std::string> groups{"0", "1", "9", "10", "99", "100", "199", "200", "249", "250",
+                                        "255", "256", "260", "300", "999", "0000", "01"};
+  const std::vector<std::string> ports{"", ":0", ":5", ":05060", ":5060", ":65535", ":65536", ":99999", ":123456"};
+  std::mt19937 rng(7);
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  std::vector<std::string> hosts{".1.2.3", "1.2.3.", "1..2.3", "1.2..3", "1.2.3..", "1.2.3.4.", ".1.2.3.4"};
+  for (int k = 0; k < 1500; ++k) {
+    const int count = k < 100 ? 3 : k < 200 ? 5 : 4;
+    std::string host = pick(groups);
+    for (int g = 1; g < count; ++g) host += "." + pick(groups);
+    hosts.push_back(host);
+  }
+  for (const std::string& host : hosts) {
+    const std::string port = pick(ports), other = pick(ports);
+    check_paths("OPTIONS sip:u@" + host + port + " SIP/2.0\r\nVia: SIP/2.0/UDP " + host + other +
+                ";branch=z9hG4bK1\r\nFrom: <sip:a@" + host + other + ">;tag=1\r\nTo: <sip:b@example.com>\r\n"
+                "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nContact: sip:c@" + host + port + "\r\n\r\n");
+  }
+  // And what they decide, read back.
+  auto ruri = [](const std::string& uri) {
+    return parse_message("OPTIONS " + uri + " SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+                         "To: <sip:b@c>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n");
+  };
+  const parse_result top = ruri("sip:u@255.255.255.255:65535");
+  REQUIRE(top.ok());
+  CHECK(top.message->request_uri().host == "255.255.255.255");
+  CHECK(top.message->request_uri().host_type == host_kind::ipv4);
+  CHECK(top.message->request_uri().port == 65535);
+  CHECK(ruri("sip:u@0.0.0.0:1").ok());
+  for (const char* bad : {"sip:u@256.1.1.1", "sip:u@1.1.1.300", "sip:u@1.2.3", "sip:u@1.2.3.4.5", "sip:u@1.2..3.4",
+                          "sip:u@1.2.3.4:65536", "sip:u@1.2.3.4:0", "sip:u@1.2.3.4:123456", "sip:u@1111.2.3.4"}) {
+    INFO(bad);
+    CHECK_FALSE(ruri(bad).ok());
+  }
+}
+
 TEST_CASE("parse paths: fast views and full parsers agree on mutations", "[parse-paths]") {
   const std::string replacements = " \t;,:@<>\"\\%?[]=/.-Aa0\r\n*";
   std::vector<std::string> bases{test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip")};

@@ -33,8 +33,6 @@ class message_parser {
   }
   void fail_header(header_id id, std::string_view what, const char* reason);
   void split_headers(std::size_t pos);
-  void cut_header_lines(std::size_t pos);
-  void name_header_lines();
   void frame_body();
   bool parse_start_line(message& m);
   bool parse_request_line(message& m, std::string_view line);

@@ -204,9 +204,8 @@ void message_parser::parse_views(message& m) {
         if (!single(f.id)) break;
         // §20.22: an integer in the range 0-255 (RFC 4475 §3.1.2.4)
         std::uint64_t v = 0;
-        const header h = m.header_at(i);
-        if (text::parse_decimal(h.value, 255, v)) m.max_forwards_ = static_cast<int>(v);
-        else fail_header(h.id, h.name, "not a number from 0 to 255");
+        if (text::parse_decimal(value_at(m, vb, ve), 255, v)) m.max_forwards_ = static_cast<int>(v);
+        else fail_header(f.id, {}, "not a number from 0 to 255");
         break;
       }
       case header_id::content_type: {

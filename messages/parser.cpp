@@ -44,19 +44,20 @@ char_masks& scratch_masks() {
 
 }  // namespace
 
-void message_parser::cut_header_lines(std::size_t pos) {
-  // The loop keeps what it reads in locals: the header index is written with byte stores, which
-  // may alias anything, and would make the compiler reload every member after each line.
+// Cuts the header lines and names each as it is recorded: the name's lookup (its words, one
+// multiply, two table reads) does not feed the cutting, so the core runs it alongside the next
+// lines instead of in a loop of its own.
+void message_parser::split_headers(std::size_t pos) {
+  // The loop keeps what each line needs in locals: the header index is written with byte stores,
+  // which may alias anything, and would make the compiler reload every member after each line.
+  // What only the rare paths need (the framing mode, the limits, the index's vector) is read from
+  // the members there, so that the loop's own state stays in registers.
   const char* const p = data_.data();
   const std::size_t n = data_.size();
-  const bool stream = mode_ == framing::stream;
-  const std::size_t max_lines = limits_.max_header_lines;
-  char_masks& masks = *masks_;
-  std::vector<header_field>& fields = *fields_;
-  header_field* out = fields.data();
-  std::size_t count = 0;
-  std::size_t room = std::min(max_lines, fields.size());  // lines the index takes as it is
-  std::size_t length_fields = 0, length_field = 0;
+  const mask_bits bits = masks_->bits();  // reset() sized the words for every block: stays valid
+  // The index as a cursor and the end of the room it has (or of the lines allowed).
+  header_field* cursor = fields_->data();
+  header_field* room_end = cursor + std::min(limits_.max_header_lines, fields_->size());
   auto split_fail = [this](const char* reason) {
     if (!split_error_) split_error_ = parse_error{400, reason};
   };
@@ -70,20 +71,19 @@ void message_parser::cut_header_lines(std::size_t pos) {
   // the next line end costs a tzcnt, with no load on the chain from one line to the next.
   std::size_t block = pos >> 6;
   std::uint64_t lf = 0;
-  mask_bits bits = masks.bits();
   // Entering a block, the two after it are classified too: the blocks are independent, so their
   // kernels run while the lines before them are cut, and the cut finds each block ready instead
   // of waiting for its classification. Not past a block holding LF ? LF, where the header section
   // likely ends: the blocks after it would be body.
   auto maybe_last = [](std::uint64_t lf_bits) { return (lf_bits & (lf_bits << 2)) != 0; };
   auto enter_block = [&]() {
+    char_masks& masks = *masks_;
     masks.classify_through(block * 64);
-    lf = masks.bits().word(sc_lf, block);
+    lf = bits.word(sc_lf, block);
     if (!maybe_last(lf) && (block + 1) * 64 < n) {
       masks.classify_through((block + 1) * 64);
-      if (!maybe_last(masks.bits().word(sc_lf, block + 1))) masks.classify_through((block + 2) * 64);
+      if (!maybe_last(bits.word(sc_lf, block + 1))) masks.classify_through((block + 2) * 64);
     }
-    bits = masks.bits();
   };
   if (pos < n) {
     enter_block();
@@ -102,14 +102,14 @@ void message_parser::cut_header_lines(std::size_t pos) {
     if (pos >= n) {
       // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
       // the datagram boundary ends the header section. A stream message cannot.
-      if (stream) split_fail("header section not terminated by an empty line");
+      if (mode_ == framing::stream) split_fail("header section not terminated by an empty line");
       header_end_ = n;
       break;
     }
     const std::size_t at = next_lf();
     std::size_t line_end, next;
     if (at == n) {
-      if (stream) split_fail("header line not terminated by CRLF");
+      if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");
       line_end = next = n;
     } else {
       if (at == pos || p[at - 1] != '\r') {
@@ -126,10 +126,10 @@ void message_parser::cut_header_lines(std::size_t pos) {
     }
     if (text::is_ws(p[pos])) {
       // §7.3.1: a line starting with whitespace continues the previous header value.
-      if (count == 0) {
+      if (cursor == fields_->data()) {
         split_fail("continuation line before the first header");
       } else {
-        header_field& last = out[count - 1];
+        header_field& last = cursor[-1];
         if (last.value_length == 0) {
           std::size_t first = pos;
           while (first < line_end && text::is_lws(p[first])) ++first;
@@ -154,16 +154,18 @@ void message_parser::cut_header_lines(std::size_t pos) {
     } else if (name_end == pos) {
       split_fail("malformed header name");
     } else {
-      if (count == room) {  // the index is full, or the limit reached
-        if (count >= max_lines) {
+      if (cursor == room_end) {  // the index is full, or the limit reached
+        std::vector<header_field>& fields = *fields_;
+        const std::size_t count = static_cast<std::size_t>(cursor - fields.data());
+        if (count >= limits_.max_header_lines) {
           split_fail("too many header lines");
           header_end_ = pos;
           truncated_ = true;
           break;
         }
         fields.resize(count < 32 ? 32 : 2 * count);
-        out = fields.data();
-        room = std::min(max_lines, fields.size());
+        cursor = fields.data() + count;
+        room_end = fields.data() + std::min(limits_.max_header_lines, fields.size());
       }
       // The value starts after the LWS that follows the colon: mostly one SP, seen without the
       // bitmap (a stray CR counts as whitespace here).
@@ -172,7 +174,7 @@ void message_parser::cut_header_lines(std::size_t pos) {
       // Trailing LWS, read from the line end: that load does not wait for the name scan.
       std::size_t value_end = line_end;
       while (value_end > i && text::is_lws(p[value_end - 1])) --value_end;
-      header_field& f = out[count++];
+      header_field& f = *cursor++;
       f.name_offset = static_cast<std::uint32_t>(pos);
       f.value_offset = static_cast<std::uint32_t>(i);
       f.value_length = static_cast<std::uint32_t>(value_end - i);
@@ -180,36 +182,13 @@ void message_parser::cut_header_lines(std::size_t pos) {
       f.id = find_header(p + pos, name_end - pos);
       f.folded = false;
       if (f.id == header_id::content_length) {
-        length_field = count - 1;
-        ++length_fields;
+        length_field_ = static_cast<std::size_t>(&f - fields_->data());
+        ++length_fields_;
       }
     }
     pos = next;
   }
-  field_count_ = count;
-  length_fields_ = length_fields;
-  length_field_ = length_field;
-}
-
-void message_parser::split_headers(std::size_t pos) {
-  cut_header_lines(pos);
-}
-
-// The names are looked up after all lines are cut: each lookup is a chain of dependent loads (the
-// name's octets, its hash slot, the entry), and in a loop of their own the lookups of successive
-// lines overlap instead of each waiting behind the cutting of its line.
-void message_parser::name_header_lines() {
-  const char* p = data_.data();
-  header_field* fields = fields_->data();
-  const std::size_t count = field_count_;
-  for (std::size_t k = 0; k < count; ++k) {
-    header_field& f = fields[k];
-    f.id = find_header(p + f.name_offset, f.name_length);
-    if (f.id == header_id::content_length) {
-      length_field_ = k;
-      ++length_fields_;
-    }
-  }
+  field_count_ = static_cast<std::size_t>(cursor - fields_->data());
 }
 
 // RFC 3261 §18.3 framing.

@@ -128,6 +128,18 @@ inline bool is_token(std::string_view s) noexcept { return !s.empty() && all_of(
 inline bool parse_decimal(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
   if (s.empty()) return false;
   std::uint64_t value = 0;
+  if (s.size() <= 19) {
+    // No overflow: 19 digits stay below 10^19 < 2^64. The value only grows with each digit, so
+    // comparing it with max once at the end decides as the loop below does.
+    for (char c : s) {
+      const unsigned d = static_cast<unsigned char>(c) - '0';
+      if (d > 9) return false;
+      value = value * 10 + d;
+    }
+    if (value > max) return false;
+    out = value;
+    return true;
+  }
   for (char c : s) {
     unsigned d = static_cast<unsigned char>(c) - '0';
     // (2^64 - 1 - 9) / 10 is a constant: no division per digit.

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "messages/method.hpp"
 #include "messages/parser.hpp"
 #include "tests/test_files.hpp"
 
@@ -34,6 +35,27 @@ parse_error must_fail(const std::string& bytes, framing mode = framing::datagram
 }
 
 }  // namespace
+
+TEST_CASE("method names: every known name and its near misses (case-sensitive, §7.1)", "[parser]") {
+  for (int k = 1; k <= static_cast<int>(sip_method::update); ++k) {
+    const auto method = static_cast<sip_method>(k);
+    const std::string name(method_name(method));
+    INFO(name);
+    REQUIRE(!name.empty());
+    CHECK(method_from_name(name) == method);
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(c | 0x20);
+    CHECK(method_from_name(lower) == sip_method::unknown);
+    CHECK(method_from_name(name.substr(0, name.size() - 1)) == sip_method::unknown);
+    CHECK(method_from_name(name + "S") == sip_method::unknown);
+    std::string changed = name;
+    changed.back() = static_cast<char>(changed.back() + 1);
+    CHECK(method_from_name(changed) == sip_method::unknown);
+  }
+  CHECK(method_from_name("") == sip_method::unknown);
+  CHECK(method_from_name("FOO") == sip_method::unknown);
+  CHECK(method_from_name("NEWMETHOD") == sip_method::unknown);
+}
 
 TEST_CASE("a request: start line, hot views, body framed by Content-Length", "[parser]") {
   auto m = must_parse(invite_head + "Content-Type: application/sdp\r\nContent-Length: 4\r\n\r\nv=0\n");

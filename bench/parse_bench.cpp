@@ -32,6 +32,7 @@
 
 #include "bench_common.hpp"
 #include "messages/builder.hpp"
+#include "messages/char_masks.hpp"
 #include "messages/message.hpp"
 #include "messages/parser.hpp"
 
@@ -134,6 +135,37 @@ const message_ptr& must_parse(const input& in) {
 std::size_t parse_touch(std::string_view bytes) {
   parse_result r = parse_message(bytes);
   return r.message ? touch_views(*r.message) : 0;
+}
+
+// `--classifier=scalar|ssse3|avx2|avx512`, removed from argv: the character-class kernel the
+// parser uses (default: the fastest the CPU runs). Exits when the CPU lacks the one asked for.
+void classifier_from(int& argc, char** argv) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    constexpr std::string_view flag = "--classifier=";
+    const std::string_view a(argv[i]);
+    if (a.substr(0, flag.size()) != flag) {
+      argv[out++] = argv[i];
+      continue;
+    }
+    const std::string_view name = a.substr(flag.size());
+    const char* names[] = {"scalar", "ssse3", "avx2", "avx512"};
+    bool known = false;
+    for (std::size_t k = 0; k < std::size(names); ++k) {
+      if (name != names[k]) continue;
+      known = true;
+      if (!detail::classifier_available(detail::all_classifiers[k])) {
+        std::fprintf(stderr, "sipactor_parse_bench: this CPU does not run the %s classifier\n", names[k]);
+        std::exit(2);
+      }
+      detail::select_classifier(detail::all_classifiers[k]);
+    }
+    if (!known) {
+      std::fprintf(stderr, "sipactor_parse_bench: unknown classifier %s (scalar, ssse3, avx2, avx512)\n", argv[i]);
+      std::exit(2);
+    }
+  }
+  argc = out;
 }
 
 // `--pairs=N`, removed from argv: 0 when absent.
@@ -457,6 +489,7 @@ int main(int argc, char** argv) {
     if (a == "--benchmark_color=false" || a == "--benchmark_color=no") color = false;
     if (a == "--benchmark_color=true" || a == "--benchmark_color=yes") color = true;
   }
+  classifier_from(argc, argv);
   const int pair_rounds = pairs_from(argc, argv);
   static const std::vector<input> inputs = load_inputs(shared_dir);
   if (pair_rounds > 0) {

@@ -74,16 +74,17 @@ void message_parser::split_headers(std::size_t pos) {
   // Entering a block, the two after it are classified too: the blocks are independent, so their
   // kernels run while the lines before them are cut, and the cut finds each block ready instead
   // of waiting for its classification. Not past a block holding LF ? LF, where the header section
-  // likely ends: the blocks after it would be body.
+  // likely ends: the blocks after it would be body. The next block's LF bits are only looked at
+  // when an earlier entry classified it, so that they are ready: reading them right after its
+  // kernel would wait for it. The first entry classifies both blocks ahead on speculation.
   auto maybe_last = [](std::uint64_t lf_bits) { return (lf_bits & (lf_bits << 2)) != 0; };
   auto enter_block = [&]() {
     char_masks& masks = *masks_;
     masks.classify_through(block * 64);
     lf = bits.word(sc_lf, block);
-    if (!maybe_last(lf) && (block + 1) * 64 < n) {
-      masks.classify_through((block + 1) * 64);
-      if (!maybe_last(bits.word(sc_lf, block + 1))) masks.classify_through((block + 2) * 64);
-    }
+    if (maybe_last(lf) || (block + 1) * 64 >= n) return;
+    if (masks.classified() <= (block + 1) * 64 || !maybe_last(bits.word(sc_lf, block + 1)))
+      masks.classify_through((block + 2) * 64);
   };
   if (pos < n) {
     enter_block();

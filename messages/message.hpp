@@ -125,8 +125,6 @@ class message_fields {
   std::string_view call_id_;
   std::string_view content_type_;
   std::string_view body_;
-  std::string_view from_tag_;
-  std::string_view to_tag_;
   std::optional<std::uint32_t> expires_;
   std::optional<std::uint32_t> min_expires_;
   cseq_value cseq_;
@@ -171,8 +169,8 @@ class message : private detail::message_fields {
   std::size_t via_count() const noexcept { return via_count_; }
   const name_addr& from() const noexcept { return from_; }
   const name_addr& to() const noexcept { return to_; }
-  std::string_view from_tag() const noexcept { return from_tag_; }
-  std::string_view to_tag() const noexcept { return to_tag_; }
+  std::string_view from_tag() const noexcept { return from_.tag_value; }
+  std::string_view to_tag() const noexcept { return to_.tag_value; }
   std::string_view call_id() const noexcept { return call_id_; }
   const cseq_value& cseq() const noexcept { return cseq_; }
   int max_forwards() const noexcept { return max_forwards_; }  // -1: absent

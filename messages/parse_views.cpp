@@ -85,10 +85,7 @@ void message_parser::address_header(message& m, std::size_t index) {
   name_addr& target = is_from ? m.from_ : m.to_;
   std::size_t pos = vb;
   if (fast_) {
-    if (fast_name_addr(*masks_, ve, pos, target) && pos == ve) {
-      (is_from ? m.from_tag_ : m.to_tag_) = target.tag_value;
-      return;
-    }
+    if (fast_name_addr(*masks_, ve, pos, target) && pos == ve) return;
     target = name_addr{};
   }
   const header h = m.header_at(index);
@@ -98,9 +95,7 @@ void message_parser::address_header(message& m, std::size_t index) {
   if (reason != nullptr) {
     target = name_addr{};
     fail_header(h.id, h.name, reason);
-    return;
   }
-  (is_from ? m.from_tag_ : m.to_tag_) = target.tag_value;
 }
 
 // The first Contact value is kept parsed (§20.10, with its expires and q) for contacts() while it is

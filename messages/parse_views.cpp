@@ -37,7 +37,7 @@ void message_parser::fail_header(header_id id, std::string_view what, const char
   fail(400, std::move(r));
 }
 
-void message_parser::via_header(message& m, std::size_t index, bool first) {
+__attribute__((always_inline)) inline void message_parser::via_header(message& m, std::size_t index, bool first) {
   const auto [vb, ve] = value_span(m, index);
   const std::uint8_t count_before = m.via_count_;
   // After a Via header that failed, top_via_ holds what the full parser read of it, and keeps it
@@ -79,7 +79,7 @@ void message_parser::via_header(message& m, std::size_t index, bool first) {
 }
 
 // From and To: one name-addr each.
-void message_parser::address_header(message& m, std::size_t index) {
+__attribute__((always_inline)) inline void message_parser::address_header(message& m, std::size_t index) {
   const auto [vb, ve] = value_span(m, index);
   const bool is_from = m.fields()[index].id == header_id::from;
   name_addr& target = is_from ? m.from_ : m.to_;
@@ -100,7 +100,7 @@ void message_parser::address_header(message& m, std::size_t index) {
 
 // The first Contact value is kept parsed (§20.10, with its expires and q) for contacts() while it is
 // the only one.
-void message_parser::contact_header(message& m, std::size_t index) {
+__attribute__((always_inline)) inline void message_parser::contact_header(message& m, std::size_t index) {
   const auto [vb, ve] = value_span(m, index);
   // A "*" (§20.10) once trimmed: the value starts with '*' or whitespace.
   const char first = vb < ve ? m.data()[vb] : '\0';

@@ -27,6 +27,9 @@ inline std::size_t trim_right(const char* s, std::size_t b, std::size_t e) noexc
 // Up to 5 digits, 1..65535 (or 0..65535 when zero_ok), and no sixth digit. The digits are
 // counted on the digit bitmap, so the loop below has no test per octet.
 inline bool read_port(const mask_bits m, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
+  // No digit at all: the bitmap is not read, since at the end of the text there may be no block
+  // of bits for position i (fuzz-regressions/uri-port-at-end-of-last-block.bin).
+  if (i >= e) return false;
   const std::size_t limit = e - i < 6 ? e - i : 6;  // a sixth digit fails
   const std::uint32_t digits = m.bits16(sc_digit, i, limit) & ((1u << limit) - 1);
   const unsigned k = static_cast<unsigned>(__builtin_ctz(~digits));

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "messages/builder.hpp"
+#include "messages/char_masks.hpp"
+#include "messages/fast_views.hpp"
 #include "messages/parser.hpp"
 #include "messages/stream_framer.hpp"
 #include "tests/test_files.hpp"
@@ -35,7 +37,21 @@ TEST_CASE("fuzz regressions: datagram parsing and round trips", "[fuzz-regressio
     DYNAMIC_SECTION(path.substr(path.rfind('/') + 1)) {
       std::string bytes = test::read_file(path);
       if (path.find("/uri-") != std::string::npos) {
-        if (auto u = parse_uri(bytes)) CHECK(uri_equivalent(*u, *u));
+        auto u = parse_uri(bytes);
+        if (u) CHECK(uri_equivalent(*u, *u));
+        // The bitmap fast path over bitmaps sized for exactly these octets, as fuzz_uri runs it
+        // (an out-of-bounds read there shows under the sanitizers): when it takes the whole text,
+        // it agrees with the full parser.
+        detail::char_masks masks;
+        masks.reset(bytes.data(), bytes.size());
+        masks.classify_through(bytes.size());
+        uri fast;
+        std::size_t stop = 0;
+        if (detail::fast_sip_uri(masks, 0, bytes.size(), stop, fast) && stop == bytes.size()) {
+          REQUIRE(u);
+          CHECK(fast.host == u->host);
+          CHECK(fast.port == u->port);
+        }
         continue;
       }
       parse_result r = parse_message(bytes);

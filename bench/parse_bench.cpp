@@ -80,19 +80,24 @@ std::vector<input> load_inputs(const std::string& shared_dir) {
   return inputs;
 }
 
-std::string shared_dir_from(int& argc, char** argv) {
-  std::string dir;
-  // Our flag first, removed so that benchmark::Initialize does not see it.
+// The value of our own `flag` (e.g. "--pairs="), taken out of argv so that benchmark::Initialize
+// does not see it; the last one wins. Empty when absent.
+std::string take_flag(int& argc, char** argv, std::string_view flag) {
+  std::string value;
   int out = 1;
   for (int i = 1; i < argc; ++i) {
-    constexpr std::string_view flag = "--shared_dir=";
     if (std::string_view(argv[i]).substr(0, flag.size()) == flag) {
-      dir = argv[i] + flag.size();
+      value = argv[i] + flag.size();
       continue;
     }
     argv[out++] = argv[i];
   }
   argc = out;
+  return value;
+}
+
+std::string shared_dir_from(int& argc, char** argv) {
+  std::string dir = take_flag(argc, argv, "--shared_dir=");
   if (dir.empty())
     if (const char* env = std::getenv("SIPACTOR_SHARED_DIR"); env != nullptr && *env != '\0') dir = env;
   if (dir.empty()) dir = SIPACTOR_SHARED_DIR;
@@ -140,48 +145,24 @@ std::size_t parse_touch(std::string_view bytes) {
 // `--classifier=scalar|ssse3|avx2|avx512`, removed from argv: the character-class kernel the
 // parser uses (default: the fastest the CPU runs). Exits when the CPU lacks the one asked for.
 void classifier_from(int& argc, char** argv) {
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    constexpr std::string_view flag = "--classifier=";
-    const std::string_view a(argv[i]);
-    if (a.substr(0, flag.size()) != flag) {
-      argv[out++] = argv[i];
-      continue;
-    }
-    const std::string_view name = a.substr(flag.size());
-    const char* names[] = {"scalar", "ssse3", "avx2", "avx512"};
-    bool known = false;
-    for (std::size_t k = 0; k < std::size(names); ++k) {
-      if (name != names[k]) continue;
-      known = true;
-      if (!detail::classifier_available(detail::all_classifiers[k])) {
-        std::fprintf(stderr, "sipactor_parse_bench: this CPU does not run the %s classifier\n", names[k]);
-        std::exit(2);
-      }
-      detail::select_classifier(detail::all_classifiers[k]);
-    }
-    if (!known) {
-      std::fprintf(stderr, "sipactor_parse_bench: unknown classifier %s (scalar, ssse3, avx2, avx512)\n", argv[i]);
+  const std::string name = take_flag(argc, argv, "--classifier=");
+  if (name.empty()) return;
+  const char* names[] = {"scalar", "ssse3", "avx2", "avx512"};
+  for (std::size_t k = 0; k < std::size(names); ++k) {
+    if (name != names[k]) continue;
+    if (!detail::classifier_available(detail::all_classifiers[k])) {
+      std::fprintf(stderr, "sipactor_parse_bench: this CPU does not run the %s classifier\n", names[k]);
       std::exit(2);
     }
+    detail::select_classifier(detail::all_classifiers[k]);
+    return;
   }
-  argc = out;
+  std::fprintf(stderr, "sipactor_parse_bench: unknown classifier %s (scalar, ssse3, avx2, avx512)\n", name.c_str());
+  std::exit(2);
 }
 
 // `--pairs=N`, removed from argv: 0 when absent.
-int pairs_from(int& argc, char** argv) {
-  int rounds = 0, out = 1;
-  for (int i = 1; i < argc; ++i) {
-    constexpr std::string_view flag = "--pairs=";
-    if (std::string_view(argv[i]).substr(0, flag.size()) == flag) {
-      rounds = std::atoi(argv[i] + flag.size());
-      continue;
-    }
-    argv[out++] = argv[i];
-  }
-  argc = out;
-  return rounds;
-}
+int pairs_from(int& argc, char** argv) { return std::atoi(take_flag(argc, argv, "--pairs=").c_str()); }
 
 void bm_parse(benchmark::State& state, const input* in) {
   for (auto _ : state) {

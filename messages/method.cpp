@@ -1,7 +1,5 @@
 #include "messages/method.hpp"
 
-#include <cstring>
-
 namespace sipactor {
 
 namespace {
@@ -20,47 +18,9 @@ constexpr method_entry methods[] = {
 };
 }  // namespace
 
-// A name of the given length against one literal of that length: a compare of a constant size,
-// which the compiler does with a load or two.
-template <std::size_t N>
-bool is(std::string_view name, const char (&literal)[N]) noexcept {
-  return std::memcmp(name.data(), literal, N - 1) == 0;
-}
-
 sip_method method_from_name(std::string_view name) noexcept {
-  // §7.1: the method name is case-sensitive. By length first: one or two compares per name.
-  switch (name.size()) {
-    case 3:
-      if (is(name, "ACK")) return sip_method::ack;
-      if (is(name, "BYE")) return sip_method::bye;
-      break;
-    case 4:
-      if (is(name, "INFO")) return sip_method::info;
-      break;
-    case 5:
-      if (is(name, "PRACK")) return sip_method::prack;
-      if (is(name, "REFER")) return sip_method::refer;
-      break;
-    case 6:
-      if (is(name, "INVITE")) return sip_method::invite;
-      if (is(name, "CANCEL")) return sip_method::cancel;
-      if (is(name, "NOTIFY")) return sip_method::notify;
-      if (is(name, "UPDATE")) return sip_method::update;
-      break;
-    case 7:
-      if (is(name, "OPTIONS")) return sip_method::options;
-      if (is(name, "PUBLISH")) return sip_method::publish;
-      if (is(name, "MESSAGE")) return sip_method::message;
-      break;
-    case 8:
-      if (is(name, "REGISTER")) return sip_method::register_;
-      break;
-    case 9:
-      if (is(name, "SUBSCRIBE")) return sip_method::subscribe;
-      break;
-    default:
-      break;
-  }
+  for (const auto& m : methods)
+    if (m.name == name) return m.method;  // §7.1: the method name is case-sensitive
   return sip_method::unknown;
 }
 

@@ -64,7 +64,6 @@ std::vector<input> load_inputs(const std::string& shared_dir) {
   auto load = [&](std::string name, std::vector<std::string> candidates) {
     for (const std::string& path : candidates) {
       std::string bytes;
-      if (!path.empty() && path.front() != '/') continue;  // an unset directory
       if (read_file(path, bytes)) {
         inputs.push_back(input{std::move(name), path, std::move(bytes)});
         return;

@@ -28,7 +28,7 @@ all_targets=(fuzz_parse_datagram fuzz_stream_framer fuzz_uri fuzz_dns_message)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 # Seeds: the RFC 4475 torture messages and the SIPp INVITE of the benchmarks, from ../shared next
-# to the repository, else from the copies in tests/data.
+# to the repository, else from the copies in tests/data; and the RFC 3665 call flows (tests/data).
 shared="$(cd "$repo/.." && pwd)/shared"
 torture="$shared/torture/rfc4475"
 [ -d "$torture" ] || torture="$repo/tests/data/rfc4475"
@@ -60,6 +60,11 @@ if [ -f "$bench_invite" ]; then
   dat_files+=("$bench_invite")
   cp "$bench_invite" "$seeds/datagram/"
 fi
+for f in "$repo"/tests/data/rfc3665/*.sip; do
+  [ -f "$f" ] || continue
+  dat_files+=("$f")
+  cp "$f" "$seeds/datagram/"
+done
 # The framer target reads two control bytes (split seed, chunk/limit mode) before the stream.
 byte() { printf "\\$(printf '%03o' "$(($1 % 256))")"; }
 n=0

@@ -36,6 +36,8 @@ std::vector<std::string> corpus() {
   for (const auto& f : files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/fuzz-regressions", ".bin"))
     inputs.push_back(test::read_file(f));
   inputs.push_back(test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip"));
+  for (const auto& f : files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/rfc3665", ".sip"))
+    inputs.push_back(test::read_file(f));
   return inputs;
 }
 

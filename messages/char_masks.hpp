@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "messages/branch_hints.hpp"
+
 namespace sipactor::detail {
 
 // One bit per class; a class is a set of ASCII octets (octets >= 0x80 belong to none).
@@ -53,31 +55,15 @@ class mask_bits {
  public:
   mask_bits(const char* base, const std::uint64_t* words) noexcept : base_(base), words_(words) {}
   std::size_t skip(unsigned c, std::size_t pos, std::size_t end) const noexcept {
-    while (pos < end) {
-      std::uint64_t w = ~words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
-      if (w != 0) {
-        pos += static_cast<std::size_t>(__builtin_ctzll(w));
-        return pos < end ? pos : end;
-      }
-      pos = (pos | 63) + 1;
-    }
-    return end;
+    return first<true>(c, pos, end);
   }
   std::size_t find(unsigned c, std::size_t pos, std::size_t end) const noexcept {
-    while (pos < end) {
-      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
-      if (w != 0) {
-        pos += static_cast<std::size_t>(__builtin_ctzll(w));
-        return pos < end ? pos : end;
-      }
-      pos = (pos | 63) + 1;
-    }
-    return end;
+    return first<false>(c, pos, end);
   }
   std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept {
     const std::size_t shift = pos & 63;
     std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
-    if (shift + n > 64) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
+    if (SIPACTOR_UNLIKELY(shift + n > 64)) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
     return static_cast<std::uint32_t>(w & 0xffff);
   }
   bool is(unsigned c, std::size_t pos) const noexcept {
@@ -88,6 +74,27 @@ class mask_bits {
   const char* data() const noexcept { return base_; }
 
  private:
+  // The first position in [pos, end) outside class c (Outside: skip) or in it (find), else end.
+  // Most runs end in the block they start in: that case comes first, outside the loop.
+  template <bool Outside>
+  std::size_t first(unsigned c, std::size_t pos, std::size_t end) const noexcept {
+    if (SIPACTOR_UNLIKELY(pos >= end)) return end;
+    const std::uint64_t flip = Outside ? ~std::uint64_t{0} : 0;
+    const std::uint64_t w = (words_[(pos >> 6) * scan_classes + c] ^ flip) >> (pos & 63);
+    if (SIPACTOR_LIKELY(w != 0)) {
+      pos += static_cast<std::size_t>(__builtin_ctzll(w));
+      return pos < end ? pos : end;
+    }
+    for (pos = (pos | 63) + 1; pos < end; pos += 64) {
+      const std::uint64_t more = words_[(pos >> 6) * scan_classes + c] ^ flip;
+      if (more != 0) {
+        pos += static_cast<std::size_t>(__builtin_ctzll(more));
+        return pos < end ? pos : end;
+      }
+    }
+    return end;
+  }
+
   const char* base_;
   const std::uint64_t* words_;
 };

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "messages/header_table.hpp"
 #include "messages/host_syntax.hpp"
 #include "messages/text.hpp"
 
@@ -29,33 +30,44 @@ inline std::size_t trim_right(const char* s, std::size_t b, std::size_t e) noexc
 inline bool read_port(const mask_bits m, std::size_t& i, std::size_t e, bool zero_ok, std::uint16_t& out) noexcept {
   // No digit at all: the bitmap is not read, since at the end of the text there may be no block
   // of bits for position i (fuzz-regressions/uri-port-at-end-of-last-block.bin).
-  if (i >= e) return false;
+  if (SIPACTOR_UNLIKELY(i >= e)) return false;
   const std::size_t limit = e - i < 6 ? e - i : 6;  // a sixth digit fails
   const std::uint32_t digits = m.bits16(sc_digit, i, limit) & ((1u << limit) - 1);
   const unsigned k = static_cast<unsigned>(__builtin_ctz(~digits));
-  if (k - 1 > 4) return false;  // none, or a sixth
+  if (SIPACTOR_UNLIKELY(k - 1 > 4)) return false;  // none, or a sixth
   const auto* d = reinterpret_cast<const unsigned char*>(m.data() + i);
   unsigned value;
-  if (k == 4) {  // 5060, 5061, 5080: one expression instead of a loop
+  if (SIPACTOR_LIKELY(k == 4)) {  // 5060, 5061, 5080: one expression instead of a loop
     value = d[0] * 1000u + d[1] * 100u + d[2] * 10u + d[3] - '0' * 1111u;
   } else {
     value = 0;
     for (unsigned j = 0; j < k; ++j) value = value * 10 + (d[j] - '0');
   }
-  if (value > 65535 || (value == 0 && !zero_ok)) return false;
+  if (SIPACTOR_UNLIKELY(value > 65535 || (value == 0 && !zero_ok))) return false;
   out = static_cast<std::uint16_t>(value);
   i += k;
   return true;
 }
 
-// Case-insensitive equality with a lower-case literal of letters only: among all octets, OR-ing
-// 0x20 gives a lower-case letter exactly for that letter and its upper case (text::iequals).
+// Case-insensitive equality with a lower-case literal of 2 to 8 letters: among all octets, OR-ing
+// 0x20 gives a lower-case letter exactly for that letter and its upper case (text::iequals). The
+// name is compared as two overlapping words, each OR 0x20202020 (header_table.hpp's load_folded),
+// not octet by octet.
 template <std::size_t N>
 inline bool equals_letters(std::string_view s, const char (&lower)[N]) noexcept {
-  if (s.size() != N - 1) return false;
-  for (std::size_t i = 0; i + 1 < N; ++i)
-    if (static_cast<char>(s[i] | 0x20) != lower[i]) return false;
-  return true;
+  constexpr std::size_t n = N - 1;
+  static_assert(n >= 2 && n <= 8, "equals_letters compares 2 to 8 letters");
+  if (s.size() != n) return false;
+  const char* p = s.data();
+  if constexpr (n == 8) {
+    return load_folded<std::uint64_t>(p) == fold_le(lower, 8);
+  } else if constexpr (n >= 4) {
+    return ((load_folded<std::uint32_t>(p) ^ fold_le(lower, 4)) |
+            (load_folded<std::uint32_t>(p + n - 4) ^ fold_le(lower + n - 4, 4))) == 0;
+  } else {
+    return ((load_folded<std::uint16_t>(p) ^ fold_le(lower, 2)) |
+            (load_folded<std::uint16_t>(p + n - 2) ^ fold_le(lower + n - 2, 2))) == 0;
+  }
 }
 
 // The shapes of an IPv4address (1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT): the bits of its
@@ -85,24 +97,24 @@ static_assert(!ipv4_shapes.collision, "two IPv4 shapes share a slot: choose anot
 // IPv4address, each group at most 255 (what valid_ipv4() accepts), from the digit and dot bitmaps
 // of the n octets at b: the shape is one table look-up, and only three-digit groups read octets.
 __attribute__((always_inline)) inline bool ipv4_at(const mask_bits m, std::size_t b, std::size_t n) noexcept {
-  if (n - 7 > 15 - 7) return false;  // 7 to 15 octets
+  if (SIPACTOR_UNLIKELY(n - 7 > 15 - 7)) return false;  // 7 to 15 octets
   const std::uint32_t all = (1u << n) - 1;
   const std::uint32_t digits = m.bits16(sc_digit, b, n) & all;
   const std::uint32_t dots = m.bits16(sc_dot, b, n) & all;
   const std::uint32_t shape = dots | (all + 1);
-  if ((digits | dots) != all || ipv4_shapes.slot[ipv4_shape_table::hash(shape)] != shape) return false;
+  if (SIPACTOR_UNLIKELY((digits | dots) != all || ipv4_shapes.slot[ipv4_shape_table::hash(shape)] != shape)) return false;
   // three-digit groups: at most "255"
   const char* s = m.data() + b;
   for (std::uint32_t three = digits & (digits >> 1) & (digits >> 2); three != 0; three &= three - 1) {
     const char* g = s + __builtin_ctz(three);
-    if (g[0] > '2' || (g[0] == '2' && (g[1] > '5' || (g[1] == '5' && g[2] > '5')))) return false;
+    if (SIPACTOR_UNLIKELY(g[0] > '2' || (g[0] == '2' && (g[1] > '5' || (g[1] == '5' && g[2] > '5'))))) return false;
   }
   return true;
 }
 
 // hostname or IPv4address (no IPv6 reference), as classify_host() accepts it.
 inline bool host_ok(const mask_bits m, std::size_t b, std::size_t e) noexcept {
-  if (e == b) return false;
+  if (SIPACTOR_UNLIKELY(e == b)) return false;
   return ipv4_at(m, b, e - b) || valid_hostname({m.data() + b, e - b});
 }
 
@@ -119,8 +131,8 @@ struct seen_names {
   // false when the name repeats or the list is too long for the fast path
   bool add(std::string_view n) noexcept {
     for (int i = 0; i < count; ++i)
-      if (text::iequals({names[i].data, names[i].size}, n)) return false;
-    if (count == capacity) return false;
+      if (SIPACTOR_UNLIKELY(text::iequals({names[i].data, names[i].size}, n))) return false;
+    if (SIPACTOR_UNLIKELY(count == capacity)) return false;
     names[count++] = {n.data(), n.size()};
     return true;
   }
@@ -147,17 +159,17 @@ __attribute__((always_inline)) inline bool read_generic_param(const mask_bits m,
   const char* s = m.data();
   std::size_t k = skip_lws(s, i + 1, e);
   const std::size_t name_end = m.skip(sc_gparam, k, e);
-  if (name_end == k) return false;
+  if (SIPACTOR_UNLIKELY(name_end == k)) return false;
   p.name = span(s, k, name_end);
   k = skip_lws(s, name_end, e);
   if (k < e && s[k] == '=') {
     k = skip_lws(s, k + 1, e);
     std::size_t value_end;
-    if (k < e && s[k] == '"') {
+    if (k < e && SIPACTOR_UNLIKELY(s[k] == '"')) {
       if (!skip_quoted(m, k, e, value_end)) return false;
     } else {
       value_end = m.skip(sc_gparam, k, e);
-      if (value_end == k) return false;
+      if (SIPACTOR_UNLIKELY(value_end == k)) return false;
     }
     p.value = span(s, k, value_end);
     p.has_value = true;
@@ -170,28 +182,31 @@ __attribute__((always_inline)) inline bool read_generic_param(const mask_bits m,
 // SIP-URI / SIPS-URI (§25.1) = scheme ":" [ userinfo "@" ] hostport uri-parameters [ headers ]
 bool sip_uri_at(const mask_bits m, std::size_t b, std::size_t e, std::size_t& stop, uri& u) noexcept {
   const char* s = m.data();
-  if (e - b < 5 || (s[b] | 0x20) != 's' || (s[b + 1] | 0x20) != 'i' || (s[b + 2] | 0x20) != 'p') return false;
+  if (SIPACTOR_UNLIKELY(e - b < 5)) return false;
+  // The scheme in one load: "sip" in any case, then ':' exactly (0x1a | 0x20 is ':' too), or "sips".
+  std::uint32_t head;
+  std::memcpy(&head, s + b, 4);
   std::size_t r;  // the rest, after "sip:"
-  if (s[b + 3] == ':') {
+  if (SIPACTOR_LIKELY((head | 0x00202020u) == fold_le("sip:", 4))) {
     u.scheme = uri_scheme::sip;
     r = b + 4;
-  } else if ((s[b + 3] | 0x20) == 's' && s[b + 4] == ':') {
+  } else if ((head | 0x20202020u) == fold_le("sips", 4) && s[b + 4] == ':') {
     u.scheme = uri_scheme::sips;
     r = b + 5;
   } else {
     return false;
   }
-  if (r >= e) return false;
+  if (SIPACTOR_UNLIKELY(r >= e)) return false;
   // userinfo: user characters up to '@' (or ':' password '@'); without the '@' there is none and
   // the host starts at r. An '@' further on stops every later scan, so the URI cannot end where
   // its context says and the full parser reports it.
   std::size_t i = m.skip(sc_user, r, e);
   const std::size_t user_end = i;
-  if (i < e && s[i] == ':') i = m.skip(sc_password, i + 1, e);
+  if (i < e && SIPACTOR_UNLIKELY(s[i] == ':')) i = m.skip(sc_password, i + 1, e);
   if (i < e && s[i] == '@') {
-    if (user_end == r) return false;
+    if (SIPACTOR_UNLIKELY(user_end == r)) return false;
     u.user = span(s, r, user_end);
-    if (user_end < i) {
+    if (SIPACTOR_UNLIKELY(user_end < i)) {
       u.password = span(s, user_end + 1, i);
       u.has_password = true;
     }
@@ -200,22 +215,22 @@ bool sip_uri_at(const mask_bits m, std::size_t b, std::size_t e, std::size_t& st
   } else {
     i = r;
   }
-  if (i < e && s[i] == '[') return false;  // IPv6 reference
+  if (i < e && SIPACTOR_UNLIKELY(s[i] == '[')) return false;  // IPv6 reference
   const std::size_t host_end = m.skip(sc_host, i, e);
   u.host = span(s, i, host_end);
-  if (host_end == i) return false;
+  if (SIPACTOR_UNLIKELY(host_end == i)) return false;
   // The full parser reads a host of digits and dots as IPv4 and anything else as a name.
   if (text::is_digit(s[i])) {
-    if (!ipv4_at(m, i, host_end - i)) return false;
+    if (SIPACTOR_UNLIKELY(!ipv4_at(m, i, host_end - i))) return false;
     u.host_type = host_kind::ipv4;
   } else {
-    if (!valid_hostname(u.host)) return false;
+    if (SIPACTOR_UNLIKELY(!valid_hostname(u.host))) return false;
     u.host_type = host_kind::name;
   }
   i = host_end;
   if (i < e && s[i] == ':') {
     ++i;
-    if (!read_port(m, i, e, false, u.port)) return false;
+    if (SIPACTOR_UNLIKELY(!read_port(m, i, e, false, u.port))) return false;
   }
   if (i < e && s[i] == ';') {
     // uri-parameters = *( ";" pname [ "=" pvalue ] ); no escapes here, so names compare as text.
@@ -223,17 +238,17 @@ bool sip_uri_at(const mask_bits m, std::size_t b, std::size_t e, std::size_t& st
     seen_names names;
     while (i < e && s[i] == ';') {
       const std::size_t name_end = m.skip(sc_param, i + 1, e);
-      if (name_end == i + 1 || !names.add(span(s, i + 1, name_end))) return false;
+      if (SIPACTOR_UNLIKELY(name_end == i + 1 || !names.add(span(s, i + 1, name_end)))) return false;
       i = name_end;
       if (i < e && s[i] == '=') {
         const std::size_t value_end = m.skip(sc_param, i + 1, e);
-        if (value_end == i + 1) return false;
+        if (SIPACTOR_UNLIKELY(value_end == i + 1)) return false;
         i = value_end;
       }
     }
     u.params = span(s, params_start, i);
   }
-  if (i < e && (s[i] == '?' || s[i] == '%')) return false;  // headers or escapes
+  if (i < e && SIPACTOR_UNLIKELY(s[i] == '?' || s[i] == '%')) return false;  // headers or escapes
   u.text = span(s, b, i);
   stop = i;
   return true;
@@ -252,7 +267,7 @@ bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) 
   const char* s = m.data();
   std::size_t i = skip_lws(s, pos, e);
   const std::size_t start = i;
-  if (e - i >= 8 && std::memcmp(s + i, "SIP/2.0/", 8) == 0) {
+  if (SIPACTOR_LIKELY(e - i >= 8 && std::memcmp(s + i, "SIP/2.0/", 8) == 0)) {
     i += 8;  // as nearly everyone writes it
   } else {
     const std::size_t name_end = m.skip(sc_token, i, e);
@@ -267,27 +282,27 @@ bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) 
     i = skip_lws(s, i + 1, e);
   }
   const std::size_t transport_end = m.skip(sc_token, i, e);
-  if (transport_end == i) return false;
+  if (SIPACTOR_UNLIKELY(transport_end == i)) return false;
   v.transport = span(s, i, transport_end);
   i = skip_lws(s, transport_end, e);
-  if (i == transport_end || i >= e || s[i] == '[') return false;
+  if (SIPACTOR_UNLIKELY(i == transport_end || i >= e || s[i] == '[')) return false;
   const std::size_t host_end = m.skip(sc_host, i, e);
   v.host = span(s, i, host_end);
-  if (!host_ok(m, i, host_end)) return false;
+  if (SIPACTOR_UNLIKELY(!host_ok(m, i, host_end))) return false;
   i = skip_lws(s, host_end, e);
   if (i < e && s[i] == ':') {
     i = skip_lws(s, i + 1, e);
-    if (!read_port(m, i, e, false, v.port)) return false;
+    if (SIPACTOR_UNLIKELY(!read_port(m, i, e, false, v.port))) return false;
     i = skip_lws(s, i, e);
   }
   const std::size_t params_start = i;
   seen_names names;
   while (i < e && s[i] == ';') {
     param p;
-    if (!read_generic_param(m, i, e, p) || !names.add(p.name)) return false;
+    if (SIPACTOR_UNLIKELY(!read_generic_param(m, i, e, p) || !names.add(p.name))) return false;
     const std::size_t n = p.name.size();
     if (n == 6 && equals_letters(p.name, "branch")) {
-      if (!p.has_value) return false;
+      if (SIPACTOR_UNLIKELY(!p.has_value)) return false;
       v.branch = p.value;
     } else if (n == 8 && equals_letters(p.name, "received")) {
       if (!p.has_value) return false;
@@ -304,7 +319,7 @@ bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) 
       }
     }
   }
-  if (i < e && s[i] != ',') return false;
+  if (SIPACTOR_UNLIKELY(i < e && s[i] != ',')) return false;
   v.params = span(s, params_start, trim_right(s, params_start, i));
   v.text = span(s, start, trim_right(s, start, i));
   pos = i;
@@ -317,7 +332,7 @@ bool fast_name_addr(const char_masks& masks, std::size_t e, std::size_t& pos, na
   const char* s = m.data();
   std::size_t i = skip_lws(s, pos, e);
   const std::size_t start = i;
-  if (i >= e || s[i] == ',') return false;
+  if (SIPACTOR_UNLIKELY(i >= e || s[i] == ',')) return false;
   if (s[i] == '"') {
     std::size_t end = 0;
     if (!skip_quoted(m, i, e, end)) return false;
@@ -334,13 +349,14 @@ bool fast_name_addr(const char_masks& masks, std::size_t e, std::size_t& pos, na
   std::size_t stop = 0;
   if (s[i] == '<') {
     // No URI octet is '>' or LWS: ending at '>' means the URI is all of <...>.
-    if (!sip_uri_at(m, i + 1, e, stop, na.address) || stop >= e || s[stop] != '>') return false;
+    if (SIPACTOR_UNLIKELY(!sip_uri_at(m, i + 1, e, stop, na.address) || stop >= e || s[stop] != '>')) return false;
     na.bracketed = true;
     i = stop + 1;
   } else {
     // addr-spec: the URI ends at the first ';', ',', '?' or LWS (§20: others need <>).
     const std::size_t j = m.find(sc_addr_end, i, e);
-    if ((j < e && s[j] == '?') || !sip_uri_at(m, i, j, stop, na.address) || stop != j) return false;
+    if ((j < e && SIPACTOR_UNLIKELY(s[j] == '?')) || SIPACTOR_UNLIKELY(!sip_uri_at(m, i, j, stop, na.address) || stop != j))
+      return false;
     i = j;
   }
   i = skip_lws(s, i, e);
@@ -348,13 +364,13 @@ bool fast_name_addr(const char_masks& masks, std::size_t e, std::size_t& pos, na
   seen_names names;
   while (i < e && s[i] == ';') {
     param p;
-    if (!read_generic_param(m, i, e, p) || !names.add(p.name)) return false;
+    if (SIPACTOR_UNLIKELY(!read_generic_param(m, i, e, p) || !names.add(p.name))) return false;
     if (equals_letters(p.name, "tag")) {
-      if (!p.has_value) return false;
+      if (SIPACTOR_UNLIKELY(!p.has_value)) return false;
       na.tag_value = p.value;
     }
   }
-  if (i < e && s[i] != ',') return false;
+  if (SIPACTOR_UNLIKELY(i < e && s[i] != ',')) return false;
   na.params = span(s, params_start, trim_right(s, params_start, i));
   na.text = span(s, start, trim_right(s, start, i));
   pos = i;
@@ -365,9 +381,9 @@ bool fast_name_addr(const char_masks& masks, std::size_t e, std::size_t& pos, na
 bool fast_call_id(const char_masks& masks, std::size_t b, std::size_t e) noexcept {
   const mask_bits m = masks.bits();
   const std::size_t a = m.skip(sc_word, b, e);
-  if (a == b) return false;
+  if (SIPACTOR_UNLIKELY(a == b)) return false;
   if (a == e) return true;
-  if (m.data()[a] != '@') return false;
+  if (SIPACTOR_UNLIKELY(m.data()[a] != '@')) return false;
   const std::size_t c = m.skip(sc_word, a + 1, e);
   return c > a + 1 && c == e;
 }
@@ -379,9 +395,9 @@ bool fast_cseq(const char_masks& masks, std::size_t b, std::size_t e, cseq_value
   std::size_t i = b;
   std::uint64_t number = 0;
   while (i < e && i - b < 10 && static_cast<unsigned>(s[i] - '0') <= 9) number = number * 10 + static_cast<unsigned>(s[i++] - '0');
-  if (i == b || number > 0xffffffffu || i >= e || !text::is_lws(s[i])) return false;
+  if (SIPACTOR_UNLIKELY(i == b || number > 0xffffffffu || i >= e || !text::is_lws(s[i]))) return false;
   const std::size_t method = skip_lws(s, i, e);
-  if (method == e || m.skip(sc_token, method, e) != e) return false;
+  if (SIPACTOR_UNLIKELY(method == e || m.skip(sc_token, method, e) != e)) return false;
   out.number = static_cast<std::uint32_t>(number);
   out.method = span(s, method, e);
   return true;
@@ -391,7 +407,7 @@ bool fast_cseq(const char_masks& masks, std::size_t b, std::size_t e, cseq_value
 bool fast_media_type(const char_masks& masks, std::size_t b, std::size_t e) noexcept {
   const mask_bits m = masks.bits();
   const std::size_t slash = m.skip(sc_token, b, e);
-  if (slash == b || slash >= e || m.data()[slash] != '/') return false;
+  if (SIPACTOR_UNLIKELY(slash == b || slash >= e || m.data()[slash] != '/')) return false;
   const std::size_t end = m.skip(sc_token, slash + 1, e);
   return end > slash + 1 && end == e;
 }

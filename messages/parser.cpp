@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/branch_hints.hpp"
 #include "messages/fast_views.hpp"
 #include "messages/header_table.hpp"
 #include "messages/text.hpp"
@@ -91,7 +92,7 @@ void message_parser::split_headers(std::size_t pos) {
     lf &= ~std::uint64_t{0} << (pos & 63);
   }
   auto next_lf = [&]() -> std::size_t {
-    while (lf == 0) {
+    while (SIPACTOR_UNLIKELY(lf == 0)) {
       if (++block * 64 >= n) return n;
       enter_block();
     }
@@ -100,7 +101,7 @@ void message_parser::split_headers(std::size_t pos) {
     return at;  // below n: the bits past the end are 0
   };
   for (;;) {
-    if (pos >= n) {
+    if (SIPACTOR_UNLIKELY(pos >= n)) {
       // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
       // the datagram boundary ends the header section. A stream message cannot.
       if (mode_ == framing::stream) split_fail("header section not terminated by an empty line");
@@ -109,11 +110,11 @@ void message_parser::split_headers(std::size_t pos) {
     }
     const std::size_t at = next_lf();
     std::size_t line_end, next;
-    if (at == n) {
+    if (SIPACTOR_UNLIKELY(at == n)) {
       if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");
       line_end = next = n;
     } else {
-      if (at == pos || p[at - 1] != '\r') {
+      if (SIPACTOR_UNLIKELY(at == pos || p[at - 1] != '\r')) {
         split_fail("bare LF in header section");
         line_end = at;
       } else {
@@ -121,11 +122,11 @@ void message_parser::split_headers(std::size_t pos) {
       }
       next = at + 1;
     }
-    if (line_end == pos) {  // the empty line
+    if (SIPACTOR_UNLIKELY(line_end == pos)) {  // the empty line
       header_end_ = next;
       break;
     }
-    if (text::is_ws(p[pos])) {
+    if (SIPACTOR_UNLIKELY(text::is_ws(p[pos]))) {
       // §7.3.1: a line starting with whitespace continues the previous header value.
       if (cursor == fields_->data()) {
         split_fail("continuation line before the first header");
@@ -147,15 +148,15 @@ void message_parser::split_headers(std::size_t pos) {
     // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'.
     std::size_t i = bits.skip(sc_token, pos, line_end);
     const std::size_t name_end = i;
-    if (i < line_end && p[i] != ':')
+    if (i < line_end && SIPACTOR_UNLIKELY(p[i] != ':'))
       while (i < line_end && text::is_ws(p[i])) ++i;
-    if (i == line_end || p[i] != ':') {
+    if (SIPACTOR_UNLIKELY(i == line_end || p[i] != ':')) {
       bool has_colon = std::memchr(p + pos, ':', line_end - pos) != nullptr;
       split_fail(has_colon ? "malformed header name" : "header line without ':'");
-    } else if (name_end == pos) {
+    } else if (SIPACTOR_UNLIKELY(name_end == pos)) {
       split_fail("malformed header name");
     } else {
-      if (cursor == room_end) {  // the index is full, or the limit reached
+      if (SIPACTOR_UNLIKELY(cursor == room_end)) {  // the index is full, or the limit reached
         std::vector<header_field>& fields = *fields_;
         const std::size_t count = static_cast<std::size_t>(cursor - fields.data());
         if (count >= limits_.max_header_lines) {
@@ -170,7 +171,7 @@ void message_parser::split_headers(std::size_t pos) {
       }
       // The value starts after the LWS that follows the colon: mostly one SP, seen without the
       // bitmap (a stray CR counts as whitespace here).
-      if (i + 2 < line_end && p[i + 1] == ' ' && !text::is_lws(p[i + 2])) i += 2;
+      if (SIPACTOR_LIKELY(i + 2 < line_end && p[i + 1] == ' ' && !text::is_lws(p[i + 2]))) i += 2;
       else i = bits.skip(sc_lws, i + 1, line_end);
       // Trailing LWS, read from the line end: that load does not wait for the name scan.
       std::size_t value_end = line_end;

@@ -300,16 +300,15 @@ bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) 
   while (i < e && s[i] == ';') {
     param p;
     if (SIPACTOR_UNLIKELY(!read_generic_param(m, i, e, p) || !names.add(p.name))) return false;
-    const std::size_t n = p.name.size();
-    if (n == 6 && equals_letters(p.name, "branch")) {
+    if (equals_letters(p.name, "branch")) {
       if (SIPACTOR_UNLIKELY(!p.has_value)) return false;
       v.branch = p.value;
-    } else if (n == 8 && equals_letters(p.name, "received")) {
+    } else if (equals_letters(p.name, "received")) {
       if (!p.has_value) return false;
       v.received = p.value;
-    } else if (n == 5 && equals_letters(p.name, "maddr")) {
+    } else if (equals_letters(p.name, "maddr")) {
       v.maddr = p.value;
-    } else if (n == 5 && equals_letters(p.name, "rport")) {
+    } else if (equals_letters(p.name, "rport")) {
       // RFC 3581 §3: response-port = "rport" [EQUAL 1*DIGIT]
       v.rport = true;
       if (p.has_value) {

@@ -5,8 +5,6 @@
 // transports, with the views an element reads.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -17,20 +15,6 @@
 
 namespace sipactor {
 namespace {
-
-std::vector<std::string> call_flow_files() {
-  const std::string dir = std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/rfc3665";
-  std::vector<std::string> files;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      const std::string name = e->d_name;
-      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".sip") == 0) files.push_back(dir + "/" + name);
-    }
-    closedir(d);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 // The header lines named `name` (long form) in the raw text.
 std::size_t lines_named(std::string_view bytes, std::string_view name) {
@@ -49,7 +33,7 @@ std::size_t lines_named(std::string_view bytes, std::string_view name) {
 }  // namespace
 
 TEST_CASE("RFC 3665 call flows: every message parses with the views an element reads", "[call-flows]") {
-  const std::vector<std::string> files = call_flow_files();
+  const std::vector<std::string> files = test::files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/rfc3665", ".sip");
   REQUIRE(files.size() == 178);  // every message of the RFC (scripts/extract_rfc3665.py)
   std::size_t requests = 0, responses = 0, with_body = 0, record_routed = 0, authorized = 0;
   for (const std::string& path : files) {

@@ -2,8 +2,6 @@
 // or fails cleanly, and the invariants the fuzzers check hold for it.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <string>
 #include <vector>
 
@@ -14,23 +12,9 @@
 #include "tests/view_dump.hpp"
 
 namespace sipactor {
-namespace {
-
-std::vector<std::string> regression_files() {
-  std::vector<std::string> files;
-  std::string dir = std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/fuzz-regressions";
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d))
-      if (e->d_name[0] != '.') files.push_back(dir + "/" + e->d_name);
-    closedir(d);
-  }
-  return files;
-}
-
-}  // namespace
 
 TEST_CASE("fuzz regressions: datagram parsing and round trips", "[fuzz-regressions]") {
-  auto files = regression_files();
+  auto files = test::files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/fuzz-regressions", ".bin");
   REQUIRE_FALSE(files.empty());
   for (const auto& path : files) {
     DYNAMIC_SECTION(path.substr(path.rfind('/') + 1)) {

@@ -3,8 +3,6 @@
 // same result, error reasons included, on the corpus and on systematic mutations of it.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <random>
 #include <string>
 #include <vector>
@@ -17,26 +15,13 @@
 namespace sipactor {
 namespace {
 
-std::vector<std::string> files_in(const std::string& dir, const std::string& suffix) {
-  std::vector<std::string> files;
-  if (DIR* d = opendir(dir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-        files.push_back(dir + "/" + name);
-    }
-    closedir(d);
-  }
-  return files;
-}
-
 std::vector<std::string> corpus() {
   std::vector<std::string> inputs;
-  for (const auto& f : files_in(test::torture_dir(), ".dat")) inputs.push_back(test::read_file(f));
-  for (const auto& f : files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/fuzz-regressions", ".bin"))
+  for (const auto& f : test::files_in(test::torture_dir(), ".dat")) inputs.push_back(test::read_file(f));
+  for (const auto& f : test::files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/fuzz-regressions", ".bin"))
     inputs.push_back(test::read_file(f));
   inputs.push_back(test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip"));
-  for (const auto& f : files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/rfc3665", ".sip"))
+  for (const auto& f : test::files_in(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/rfc3665", ".sip"))
     inputs.push_back(test::read_file(f));
   return inputs;
 }

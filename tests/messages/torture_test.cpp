@@ -13,12 +13,11 @@
 // - test.dat is not described by the RFC; it is rejected (no SIP version) and must not crash.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
-
 #include <functional>
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "messages/builder.hpp"
 #include "messages/parser.hpp"
@@ -266,15 +265,14 @@ const std::map<std::string, expectation>& expectations() {
   return table;
 }
 
+// The corpus's file names without ".dat".
 std::set<std::string> corpus_files() {
   std::set<std::string> names;
-  DIR* dir = opendir(test::torture_dir().c_str());
-  REQUIRE(dir != nullptr);
-  while (dirent* e = readdir(dir)) {
-    std::string name = e->d_name;
-    if (name.size() > 4 && name.substr(name.size() - 4) == ".dat") names.insert(name.substr(0, name.size() - 4));
-  }
-  closedir(dir);
+  const std::string dir = test::torture_dir() + "/";
+  const std::vector<std::string> paths = test::files_in(test::torture_dir(), ".dat");
+  REQUIRE_FALSE(paths.empty());  // the directory is there and readable
+  for (const std::string& path : paths)
+    names.insert(path.substr(dir.size(), path.size() - dir.size() - 4));
   return names;
 }
 

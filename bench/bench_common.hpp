@@ -13,7 +13,7 @@ namespace sipactor::bench {
 
 // One message the benchmarks parse: the exact bytes of a file.
 struct input {
-  std::string name;   // "invite", "wsinv"
+  std::string name;   // "invite", "names", "wsinv"
   std::string path;
   std::string bytes;
 };

@@ -9,7 +9,9 @@
 //   osip2/parse_fields/<msg>             osip_message_init + osip_message_parse + reads + free
 //   sofia/parse_fields/<msg>             msg_make (full msg_extract) + reads + msg_destroy
 //
-// <msg> is "invite" (<shared>/bench/sipp-invite.sip, a SIPp INVITE) and "wsinv"
+// <msg> is "invite" (<shared>/bench/sipp-invite.sip, a SIPp INVITE: IPv4 addresses everywhere),
+// "names" (tests/data/rfc3665/rfc3665-015.sip, RFC 3665 §3.1 F1: the same kind of INVITE as
+// deployments write it, with host names, a TCP Via and a bracketed Contact) and "wsinv"
 // (<shared>/torture/rfc4475/wsinv.dat). <shared> is, first found: --shared_dir=PATH, the
 // environment variable SIPACTOR_SHARED_DIR, the directory compiled in.
 //
@@ -41,6 +43,9 @@
 #endif
 #ifndef SIPACTOR_TORTURE_DIR
 #define SIPACTOR_TORTURE_DIR ""
+#endif
+#ifndef SIPACTOR_SOURCE_DIR
+#define SIPACTOR_SOURCE_DIR "."
 #endif
 
 namespace sipactor::bench {
@@ -75,6 +80,7 @@ std::vector<input> load_inputs(const std::string& shared_dir) {
     std::exit(2);
   };
   load("invite", {shared_dir + "/bench/sipp-invite.sip"});
+  load("names", {std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/rfc3665/rfc3665-015.sip"});
   load("wsinv", {shared_dir + "/torture/rfc4475/wsinv.dat", std::string(SIPACTOR_TORTURE_DIR) + "/wsinv.dat"});
   return inputs;
 }

@@ -36,6 +36,7 @@ constexpr std::uint16_t entry(int c) {
   if (c == '"' || c == '\\') e |= bit(sc_quote);
   if (c == ';' || c == ',' || c == '?' || (t & text::lws)) e |= bit(sc_addr_end);
   if (c == '.') e |= bit(sc_dot);
+  if (c == '-') e |= bit(sc_dash);
   return e;
 }
 

@@ -29,6 +29,7 @@ enum scan_class : unsigned {
   sc_quote,     // DQUOTE and "\"
   sc_addr_end,  // where an addr-spec outside <> ends: ";" "," "?" or LWS
   sc_dot,
+  sc_dash,      // "-": where a host name's labels may not start or end
   sc_count_
 };
 constexpr unsigned scan_classes = 16;  // words per 64-octet block (room to add classes)
@@ -65,6 +66,14 @@ class mask_bits {
     std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
     if (SIPACTOR_UNLIKELY(shift + n > 64)) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
     return static_cast<std::uint32_t>(w & 0xffff);
+  }
+  // Bits [pos, pos + n) of class c, bit 0 for pos, n <= 64; the octets up to pos + n must be
+  // classified, and the bits from n on are to be masked off by the caller.
+  std::uint64_t bits64(unsigned c, std::size_t pos, std::size_t n) const noexcept {
+    const std::size_t shift = pos & 63;
+    std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
+    if (shift + n > 64) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);  // shift > 0 here
+    return w;
   }
   bool is(unsigned c, std::size_t pos) const noexcept {
     return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;

@@ -112,10 +112,31 @@ __attribute__((always_inline)) inline bool ipv4_at(const mask_bits m, std::size_
   return true;
 }
 
+// hostname = *( domainlabel "." ) toplabel [ "." ] (§25.1), as valid_hostname() decides it, for
+// the n octets at b, all host characters (alphanum "-" "." "_"). Each rule is one test on the dot
+// and dash bitmaps of the name instead of a test per octet: no label is empty (no dot at a
+// label's start), no label starts or ends with "-", and the last label starts with a letter (an
+// empty last label, "a..", would start at the final "." and fails there). Names longer than a
+// word (64 octets) take the loop.
+inline bool hostname_at(const mask_bits m, std::size_t b, std::size_t n) noexcept {
+  const char* s = m.data() + b;
+  std::size_t k = n;
+  if (k != 0 && s[k - 1] == '.') --k;  // the final "."
+  if (SIPACTOR_UNLIKELY(k - 1 >= 64)) return valid_hostname({s, n});  // nothing left, or long
+  const std::uint64_t all = ~std::uint64_t{0} >> (64 - k);
+  const std::uint64_t dots = m.bits64(sc_dot, b, k) & all;
+  const std::uint64_t dashes = m.bits64(sc_dash, b, k) & all;
+  const std::uint64_t starts = ((dots << 1) | 1) & all;  // the first octet of each label
+  const std::uint64_t ends = (dots >> 1) | (all ^ (all >> 1));  // the last octet of each label
+  if (SIPACTOR_UNLIKELY(((dots & starts) | (dashes & (starts | ends))) != 0)) return false;
+  const std::size_t top = dots == 0 ? 0 : static_cast<std::size_t>(64 - __builtin_clzll(dots));
+  return text::is_alpha(s[top]);
+}
+
 // hostname or IPv4address (no IPv6 reference), as classify_host() accepts it.
 inline bool host_ok(const mask_bits m, std::size_t b, std::size_t e) noexcept {
   if (SIPACTOR_UNLIKELY(e == b)) return false;
-  return ipv4_at(m, b, e - b) || valid_hostname({m.data() + b, e - b});
+  return ipv4_at(m, b, e - b) || hostname_at(m, b, e - b);
 }
 
 // The names of the parameters read so far in one list, for §7.3.1 "any given parameter-name
@@ -224,7 +245,7 @@ bool sip_uri_at(const mask_bits m, std::size_t b, std::size_t e, std::size_t& st
     if (SIPACTOR_UNLIKELY(!ipv4_at(m, i, host_end - i))) return false;
     u.host_type = host_kind::ipv4;
   } else {
-    if (SIPACTOR_UNLIKELY(!valid_hostname(u.host))) return false;
+    if (SIPACTOR_UNLIKELY(!hostname_at(m, i, host_end - i))) return false;
     u.host_type = host_kind::name;
   }
   i = host_end;

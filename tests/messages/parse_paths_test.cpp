@@ -172,6 +172,52 @@ TEST_CASE("parse paths: IPv4 hosts and ports of every shape", "[parse-paths]") {
   }
 }
 
+// The host-name check of the fast paths (dot and dash bitmaps) against the full parsers' loop:
+// names of 1 to 6 labels, each label good or bad at its start or end ("-", digits, "_", empty),
+// with and without the final "." (or two), from 1 to over 64 octets, at every offset within a
+// block, in the Request-URI, the Via, a From and a Contact.
+TEST_CASE("parse paths: host names of every shape", "[parse-paths]") {
+  const std::vector<std::string> labels{"a",  "Z",  "ab", "a-b", "a--b", "-a", "a-", "-", "1", "12",
+                                        "1a", "a1", "_",  "_a", "a_",   "",   "example", std::string(30, 'x'),
+                                        std::string(62, 'y')};
+  std::mt19937 rng(11);
+  auto pick = [&]() { return labels[rng() % labels.size()]; };
+  std::vector<std::string> hosts{".", "..", "a.", "a..", ".a", "a..b", std::string(63, 'h') + ".", std::string(64, 'h'),
+                                 std::string(65, 'h'), std::string(64, 'h') + "."};
+  for (int k = 0; k < 1200; ++k) {
+    std::string host = pick();
+    for (int l = 1 + static_cast<int>(rng() % 6); l > 1; --l) host += "." + pick();
+    const unsigned end = rng() % 8;
+    if (end == 0) host += ".";
+    if (end == 1) host += "..";
+    if (!host.empty()) hosts.push_back(host);
+  }
+  for (std::size_t k = 0; k < hosts.size(); ++k) {
+    const std::string& host = hosts[k];
+    const std::string pad(k % 64, 'p');  // moves every host across the block boundaries
+    check_paths("OPTIONS sip:u@" + host + " SIP/2.0\r\nVia: SIP/2.0/UDP " + host + ":5060;branch=z9hG4bK1\r\n"
+                "Subject: " + pad + "\r\nFrom: <sip:a@" + host + ">;tag=1\r\nTo: <sip:b@example.com>\r\n"
+                "Call-ID: c\r\nCSeq: 1 OPTIONS\r\nContact: <sip:c@" + host + ";transport=tcp>\r\n\r\n");
+  }
+  // And what they decide, read back.
+  auto ruri = [](const std::string& uri) {
+    return parse_message("OPTIONS " + uri + " SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+                         "To: <sip:b@c>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n");
+  };
+  for (const std::string& good : std::vector<std::string>{"sip:u@a-b.example.com", "sip:u@example.com.", "sip:u@x_y.example", "sip:u@a.b1",
+                                 "sip:u@1a.example.com", "sip:u@" + std::string(70, 'h') + ".example.com"}) {
+    INFO(good);
+    const parse_result r = ruri(good);
+    REQUIRE(r.ok());
+    CHECK(r.message->request_uri().host_type == host_kind::name);
+  }
+  for (const char* bad : {"sip:u@a..b", "sip:u@.a", "sip:u@a-.b", "sip:u@a.-b", "sip:u@-a", "sip:u@a.1b",
+                          "sip:u@a..", "sip:u@a.b-", "sip:u@a._b.9"}) {
+    INFO(bad);
+    CHECK_FALSE(ruri(bad).ok());
+  }
+}
+
 TEST_CASE("parse paths: fast views and full parsers agree on mutations", "[parse-paths]") {
   const std::string replacements = " \t;,:@<>\"\\%?[]=/.-Aa0\r\n*";
   std::vector<std::string> bases{test::read_file(std::string(SIPACTOR_SOURCE_DIR) + "/tests/data/sipp-invite.sip")};

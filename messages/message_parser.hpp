@@ -85,9 +85,10 @@ class message_parser {
   std::size_t length_fields_ = 0;  // Content-Length header lines, the last at length_field_
   std::size_t length_field_ = 0;
   std::uint64_t seen_ = 0;  // headers present, one bit per header_id (see parse_views)
-  // §18.2.1: data_[via_start_, via_end_) is replaced by via_rewrite_ in the message.
+  // §18.2.1: data_[via_start_, via_end_) is replaced by via_rewrite_ (per-thread text) in the
+  // message.
   std::size_t via_start_ = 0, via_end_ = 0;
-  std::string via_rewrite_;
+  std::string_view via_rewrite_;
 };
 
 }  // namespace sipactor::detail

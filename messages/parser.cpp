@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "messages/branch_hints.hpp"
 #include "messages/fast_views.hpp"
 #include "messages/header_table.hpp"
+#include "messages/host_syntax.hpp"
 #include "messages/text.hpp"
 
 namespace sipactor {
@@ -41,6 +43,12 @@ std::vector<header_field>& scratch_fields() {
 char_masks& scratch_masks() {
   static thread_local char_masks masks;
   return masks;
+}
+
+// The completed top via-parm, built here and copied into the message (per thread, reused).
+std::string& scratch_via() {
+  static thread_local std::string text;
+  return text;
 }
 
 }  // namespace
@@ -327,6 +335,13 @@ bool message_parser::parse_start_line(message& m) {
 }
 
 namespace {
+// Whether a sent-by host that its parser accepted is a name rather than an IPv4 or IPv6 address
+// (what classify_host() says of it, without checking the name's syntax again).
+bool host_is_name(std::string_view host) noexcept {
+  if (host.empty() || host.front() == '[') return false;
+  return !(text::is_digit(host.back()) && valid_ipv4(host));
+}
+
 bool same_address(std::string_view host, std::string_view address) {
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   if (host.find(':') == std::string_view::npos || address.find(':') == std::string_view::npos)
@@ -346,23 +361,31 @@ void message_parser::complete_top_via() {
   header_field* const end = fields_->data() + field_count_;
   header_field* first = std::find_if(fields_->data(), end, [](const header_field& f) { return f.id == header_id::via; });
   if (first == end) return;
-  std::string_view value(data_.data() + first->value_offset, first->value_length);
+  // The bitmaps still describe the input here: the fast path reads the via-parm as the views will
+  // (a folded value, or a form it does not take, goes to the full parser).
   via top;
-  std::size_t pos = 0;
-  if (parse_via_at(value, pos, top) != nullptr) return;  // reported when the views are parsed
-  bool add_received = top.rport || classify_host(top.host) == host_kind::name || !same_address(top.host, source_->address);
+  std::size_t pos = first->value_offset;
+  if (!(fast_ && !first->folded && fast_via(*masks_, pos + first->value_length, pos, top))) {
+    top = via{};
+    pos = 0;
+    std::string_view value(data_.data() + first->value_offset, first->value_length);
+    if (parse_via_at(value, pos, top) != nullptr) return;  // reported when the views are parsed
+  }
+  bool add_received = top.rport || host_is_name(top.host) || !same_address(top.host, source_->address);
   bool fill_rport = top.rport && top.rport_value == 0;
   if (!add_received && !fill_rport && top.received.empty()) return;
 
-  std::string& out = via_rewrite_;
+  std::string& out = scratch_via();
   out.assign(text::trim_right(top.text.substr(0, static_cast<std::size_t>(top.params.data() - top.text.data()))));
   for_each_param(top.params, [&](const param& p) {
     if (text::iequals(p.name, "received")) return true;  // replaced below
     out += ';';
     out += p.name;
     if (text::iequals(p.name, "rport")) {
+      char digits[8];
+      const auto written = std::to_chars(digits, digits + sizeof digits, fill_rport ? source_->port : top.rport_value);
       out += '=';
-      out += std::to_string(fill_rport ? source_->port : top.rport_value);
+      out.append(digits, written.ptr);
     } else if (p.has_value) {
       out += '=';
       out += p.value;
@@ -373,6 +396,7 @@ void message_parser::complete_top_via() {
     out += ";received=";
     out += source_->address;
   }
+  via_rewrite_ = out;
   via_start_ = static_cast<std::size_t>(top.text.data() - data_.data());
   via_end_ = via_start_ + top.text.size();
 }

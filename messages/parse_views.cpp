@@ -253,7 +253,10 @@ void message_parser::check_required(message& m) {
     return;
   }
   if (m.is_request()) {
-    if (!error_ && m.cseq_.method != m.method_name_) {
+    // A known method's name is one exact spelling, so for one the methods compare as values.
+    const bool same = m.method_ != sip_method::unknown ? method_from_name(m.cseq_.method) == m.method_
+                                                       : m.cseq_.method == m.method_name_;
+    if (!error_ && !same) {
       // RFC 4475 §3.1.2.17-18: 400; 501 preferred when the method itself is unknown.
       fail(m.method_ == sip_method::unknown ? 501 : 400, "CSeq method does not match the request method");
     }

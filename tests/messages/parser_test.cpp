@@ -51,6 +51,11 @@ TEST_CASE("method names: every known name and its near misses (case-sensitive, Â
     std::string changed = name;
     changed.back() = static_cast<char>(changed.back() + 1);
     CHECK(method_from_name(changed) == sip_method::unknown);
+    for (std::size_t i = 0; i < name.size(); ++i) {  // every octet counts, the 9th of SUBSCRIBE too
+      std::string one_off = name;
+      one_off[i] = static_cast<char>(one_off[i] ^ 0x01);
+      CHECK(method_from_name(one_off) == sip_method::unknown);
+    }
   }
   CHECK(method_from_name("") == sip_method::unknown);
   CHECK(method_from_name("FOO") == sip_method::unknown);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "messages/branch_hints.hpp"
 #include "messages/header_names.hpp"
 #include "messages/text.hpp"
 
@@ -130,12 +131,6 @@ inline std::uint64_t load_folded(const char* p) noexcept {
   std::memcpy(&w, p, sizeof w);
   return static_cast<Word>(w | static_cast<Word>(0x2020202020202020ull));
 }
-inline name_words load_words(const char* p, std::size_t n) noexcept {
-  if (n >= 8) return {load_folded<std::uint64_t>(p), load_folded<std::uint64_t>(p + (n >= 16 ? 8 : n - 8)),
-                      load_folded<std::uint64_t>(p + n - 8)};
-  if (n >= 4) return {load_folded<std::uint32_t>(p), 0, load_folded<std::uint32_t>(p + n - 4)};
-  return {load_folded<std::uint16_t>(p), 0, load_folded<std::uint16_t>(p + n - 2)};
-}
 
 struct name_slot_entry {
   name_words words;
@@ -172,10 +167,22 @@ static_assert(!by_hash.bad_length, "a long header name is shorter than 2 or long
 __attribute__((always_inline)) inline header_id find_header(const char* name, std::size_t n) noexcept {
   if (n == 1) return compact_form(name[0]);
   if (n == 0 || n > max_name_length) return header_id::other;
-  const name_words w = load_words(name, n);
-  const name_slot_entry& e = by_hash.entry[by_hash.slot[name_slot(w.w0, w.w2, n)]];
-  const bool same = (e.length == n) & (e.words.w0 == w.w0) & (e.words.w1 == w.w1) & (e.words.w2 == w.w2);
-  return same ? e.id : header_id::other;
+  std::uint64_t w0, w2;
+  if (n >= 8) {
+    w0 = load_folded<std::uint64_t>(name);
+    w2 = load_folded<std::uint64_t>(name + n - 8);
+  } else if (n >= 4) {
+    w0 = load_folded<std::uint32_t>(name);
+    w2 = load_folded<std::uint32_t>(name + n - 4);
+  } else {
+    w0 = load_folded<std::uint16_t>(name);
+    w2 = load_folded<std::uint16_t>(name + n - 2);
+  }
+  const name_slot_entry& e = by_hash.entry[by_hash.slot[name_slot(w0, w2, n)]];
+  // Up to 16 octets the first and last words cover the name; the middle word only past that.
+  if (((e.length ^ n) | (e.words.w0 ^ w0) | (e.words.w2 ^ w2)) != 0) return header_id::other;
+  if (SIPACTOR_UNLIKELY(n > 16) && e.words.w1 != load_folded<std::uint64_t>(name + 8)) return header_id::other;
+  return e.id;
 }
 
 }  // namespace sipactor::detail

@@ -1,9 +1,12 @@
 // Message parsing: RFC 3261 §7 syntax, §7.3 header forms, §18.3 framing, errors as values.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "messages/header_table.hpp"
 #include "messages/method.hpp"
 #include "messages/parser.hpp"
 #include "tests/test_files.hpp"
@@ -60,6 +63,34 @@ TEST_CASE("method names: every known name and its near misses (case-sensitive, �
   CHECK(method_from_name("") == sip_method::unknown);
   CHECK(method_from_name("FOO") == sip_method::unknown);
   CHECK(method_from_name("NEWMETHOD") == sip_method::unknown);
+}
+
+// The header names the line cut recognises (a perfect hash of the first and last words, then
+// the words compared; the middle word too past 16 octets): every name in any case, and every
+// near miss of it.
+TEST_CASE("header names: every known name in any case and its near misses", "[parser]") {
+  for (const auto& e : detail::long_names) {
+    const std::string name(e.name);
+    INFO(name);
+    CHECK(lookup_header(name) == e.id);
+    std::string lower = name, upper = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    CHECK(lookup_header(lower) == e.id);
+    CHECK(lookup_header(upper) == e.id);
+    if (name.size() > 2) {  // one letter left is a compact form ("T" is To)
+      CHECK(lookup_header(name.substr(0, name.size() - 1)) != e.id);
+      CHECK(lookup_header(name.substr(1)) != e.id);
+    }
+    CHECK(lookup_header(name + "x") != e.id);
+    for (std::size_t i = 0; i < name.size(); ++i) {  // every octet counts, the middle ones of long names too
+      std::string one_off = name;
+      one_off[i] = static_cast<char>(one_off[i] ^ 0x01);
+      CHECK(lookup_header(one_off) != e.id);
+    }
+  }
+  CHECK(lookup_header("X-Unknown-Header-Name") == header_id::other);
+  CHECK(lookup_header("Proxy-Authorizatio") == header_id::other);
 }
 
 TEST_CASE("a request: start line, hot views, body framed by Content-Length", "[parser]") {

@@ -13,6 +13,21 @@
 
 namespace sipactor::detail {
 
+// The index of the lowest set bit of w, which must not be 0. GCC writes __builtin_ctzll's int
+// result and then sign-extends it (movslq) before every use as an offset; tzcnt already leaves
+// the whole register right, so on x86-64 the instruction is written out: one instruction less on
+// each scan's chain, a few dozen per message. rep bsf is tzcnt where BMI1 exists and bsf
+// elsewhere; for w != 0 both give the index.
+inline std::size_t lowest_set_bit(std::uint64_t w) noexcept {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  std::uint64_t index;
+  __asm__("rep bsf {%1, %0|%0, %1}" : "=r"(index) : "rm"(w) : "cc");
+  return index;
+#else
+  return static_cast<std::size_t>(__builtin_ctzll(w));
+#endif
+}
+
 // One bit per class; a class is a set of ASCII octets (octets >= 0x80 belong to none).
 enum scan_class : unsigned {
   sc_token,     // RFC 3261 §25.1 token
@@ -91,13 +106,13 @@ class mask_bits {
     const std::uint64_t flip = Outside ? ~std::uint64_t{0} : 0;
     const std::uint64_t w = (words_[(pos >> 6) * scan_classes + c] ^ flip) >> (pos & 63);
     if (SIPACTOR_LIKELY(w != 0)) {
-      pos += static_cast<std::size_t>(__builtin_ctzll(w));
+      pos += lowest_set_bit(w);
       return pos < end ? pos : end;
     }
     for (pos = (pos | 63) + 1; pos < end; pos += 64) {
       const std::uint64_t more = words_[(pos >> 6) * scan_classes + c] ^ flip;
       if (more != 0) {
-        pos += static_cast<std::size_t>(__builtin_ctzll(more));
+        pos += lowest_set_bit(more);
         return pos < end ? pos : end;
       }
     }
@@ -143,7 +158,7 @@ class char_masks {
       if ((pos >> 6) >= blocks_) classify_through(pos);
       std::uint64_t w = words_[(pos >> 6) * scan_classes + sc_lf] >> (pos & 63);
       if (w != 0) {
-        pos += static_cast<std::size_t>(__builtin_ctzll(w));
+        pos += lowest_set_bit(w);
         return pos < size_ ? pos : size_;
       }
       pos = (pos | 63) + 1;
@@ -157,7 +172,7 @@ class char_masks {
     while (pos < end) {
       std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
       for (const std::size_t base = pos; w != 0; w &= w - 1) {
-        const std::size_t at = base + static_cast<std::size_t>(__builtin_ctzll(w));
+        const std::size_t at = base + lowest_set_bit(w);
         if (at >= end) return;
         f(at);
       }

@@ -342,8 +342,9 @@ bool fast_via(const char_masks& masks, std::size_t e, std::size_t& pos, via& v) 
     }
   }
   if (SIPACTOR_UNLIKELY(i < e && s[i] != ',')) return false;
-  v.params = span(s, params_start, trim_right(s, params_start, i));
-  v.text = span(s, start, trim_right(s, start, i));
+  const std::size_t end = trim_right(s, start, i);  // one trim for both: params_start is within
+  v.params = span(s, params_start, end > params_start ? end : params_start);
+  v.text = span(s, start, end);
   pos = i;
   return true;
 }
@@ -393,8 +394,9 @@ bool fast_name_addr(const char_masks& masks, std::size_t e, std::size_t& pos, na
     }
   }
   if (SIPACTOR_UNLIKELY(i < e && s[i] != ',')) return false;
-  na.params = span(s, params_start, trim_right(s, params_start, i));
-  na.text = span(s, start, trim_right(s, start, i));
+  const std::size_t end = trim_right(s, start, i);  // one trim for both: params_start is within
+  na.params = span(s, params_start, end > params_start ? end : params_start);
+  na.text = span(s, start, end);
   pos = i;
   return true;
 }

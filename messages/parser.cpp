@@ -104,7 +104,7 @@ void message_parser::split_headers(std::size_t pos) {
       if (++block * 64 >= n) return n;
       enter_block();
     }
-    const std::size_t at = block * 64 + static_cast<std::size_t>(__builtin_ctzll(lf));
+    const std::size_t at = block * 64 + lowest_set_bit(lf);
     lf &= lf - 1;
     return at;  // below n: the bits past the end are 0
   };

@@ -1,5 +1,6 @@
 #include "messages/char_masks.hpp"
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <utility>
@@ -54,6 +55,18 @@ struct tables {
 };
 constexpr tables kTables{};
 
+// The stored words of the inverted classes (char_masks.hpp), by word index: all ones where the
+// class is stored inverted.
+template <unsigned... k>
+constexpr std::array<std::uint64_t, scan_classes> make_flips(std::integer_sequence<unsigned, k...>) {
+  return {stored_flip(k)...};
+}
+alignas(64) constexpr std::array<std::uint64_t, scan_classes> kFlips =
+    make_flips(std::make_integer_sequence<unsigned, scan_classes>{});
+inline void invert_stored(std::uint64_t* out) noexcept {
+  for (unsigned k = 0; k < scan_classes; ++k) out[k] ^= kFlips[k];
+}
+
 // The portable kernels: the class octets of the block by table lookup, then one 64-bit word per
 // class.
 inline void class_octets(const char* p, std::size_t n, std::uint8_t* lo, std::uint8_t* hi) noexcept {
@@ -88,6 +101,7 @@ void classify_scalar(const char* p, std::size_t n, std::uint64_t* out) noexcept 
   class_octets(p, n, lo, hi);
   swar_words(lo, out, std::make_integer_sequence<int, 8>{});
   swar_words(hi, out + 8, std::make_integer_sequence<int, 8>{});
+  invert_stored(out);
 }
 
 #if SIPACTOR_HAVE_X86_KERNELS
@@ -133,6 +147,7 @@ SIPACTOR_SSSE3_TARGET void classify_ssse3(const char* p, std::size_t n, std::uin
     ssse3_gather(lo, out, 16 * q, std::make_integer_sequence<int, 8>{});
     ssse3_gather(hi, out + 8, 16 * q, std::make_integer_sequence<int, 8>{});
   }
+  invert_stored(out);
 }
 
 #define SIPACTOR_AVX2_TARGET __attribute__((target("avx2")))
@@ -163,8 +178,8 @@ SIPACTOR_AVX2_TARGET void classify_avx2(const char* p, std::size_t n, std::uint6
     avx2_gather(hi, hi_words[h], std::make_integer_sequence<int, 8>{});
   }
   for (int k = 0; k < 8; ++k) {
-    out[k] = lo_words[0][k] | static_cast<std::uint64_t>(lo_words[1][k]) << 32;
-    out[8 + k] = hi_words[0][k] | static_cast<std::uint64_t>(hi_words[1][k]) << 32;
+    out[k] = (lo_words[0][k] | static_cast<std::uint64_t>(lo_words[1][k]) << 32) ^ kFlips[k];
+    out[8 + k] = (hi_words[0][k] | static_cast<std::uint64_t>(hi_words[1][k]) << 32) ^ kFlips[8 + k];
   }
 }
 #endif
@@ -202,8 +217,10 @@ SIPACTOR_AVX512_TARGET void classify_avx512(const char* p, std::size_t n, std::u
                                                     _mm512_load_si512(kTables.high + 64));
   const __m512i unit = _mm512_set1_epi64(0x8040201008040201ll);  // octet b = 1 << b
   const __m512i t = _mm512_load_si512(transpose_bytes);
-  _mm512_storeu_si512(out, permute(t, _mm512_gf2p8affine_epi64_epi8(unit, lo, 0)));
-  _mm512_storeu_si512(out + 8, permute(t, _mm512_gf2p8affine_epi64_epi8(unit, hi, 0)));
+  _mm512_storeu_si512(out, _mm512_xor_si512(permute(t, _mm512_gf2p8affine_epi64_epi8(unit, lo, 0)),
+                                            _mm512_load_si512(kFlips.data())));
+  _mm512_storeu_si512(out + 8, _mm512_xor_si512(permute(t, _mm512_gf2p8affine_epi64_epi8(unit, hi, 0)),
+                                                _mm512_load_si512(kFlips.data() + 8)));
 }
 
 bool cpu_supports(classifier c) noexcept {
@@ -262,6 +279,7 @@ char_masks::kernel char_masks::kernel_for(classifier c) noexcept {
 
 void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept {
   char_masks::kernel_for(c)(p, n, out);
+  invert_stored(out);  // back to the classes' own bits
 }
 
 void char_masks::classify_more(std::size_t pos) {

@@ -50,6 +50,16 @@ enum scan_class : unsigned {
 constexpr unsigned scan_classes = 16;  // words per 64-octet block (room to add classes)
 static_assert(sc_count_ <= scan_classes);
 
+// The classes the parsers only skip runs of are stored inverted: a set bit is an octet outside
+// the class, so that skip() takes the first set bit as find() does, without a `not` on each
+// scan's chain. The kernels invert after classifying, so the octets no class holds (>= 0x80, and
+// the padding past the end of the text) read as outside these classes too. Every query below
+// answers with the class's own bits; only the stored words differ.
+constexpr std::uint16_t inverted_classes =
+    1u << sc_token | 1u << sc_user | 1u << sc_password | 1u << sc_param | 1u << sc_host | 1u << sc_word |
+    1u << sc_gparam | 1u << sc_display;
+constexpr std::uint64_t stored_flip(unsigned c) noexcept { return (inverted_classes >> c & 1) != 0 ? ~std::uint64_t{0} : 0; }
+
 // The class bits of each ASCII octet, as the kernels use them.
 extern const std::uint16_t scan_table[128];
 
@@ -78,23 +88,21 @@ class mask_bits {
   }
   std::uint32_t bits16(unsigned c, std::size_t pos, std::size_t n) const noexcept {
     const std::size_t shift = pos & 63;
-    std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
-    if (SIPACTOR_UNLIKELY(shift + n > 64)) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);
+    std::uint64_t w = word(c, pos >> 6) >> shift;
+    if (SIPACTOR_UNLIKELY(shift + n > 64)) w |= word(c, (pos >> 6) + 1) << (64 - shift);
     return static_cast<std::uint32_t>(w & 0xffff);
   }
   // Bits [pos, pos + n) of class c, bit 0 for pos, n <= 64; the octets up to pos + n must be
   // classified, and the bits from n on are to be masked off by the caller.
   std::uint64_t bits64(unsigned c, std::size_t pos, std::size_t n) const noexcept {
     const std::size_t shift = pos & 63;
-    std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> shift;
-    if (shift + n > 64) w |= words_[((pos >> 6) + 1) * scan_classes + c] << (64 - shift);  // shift > 0 here
+    std::uint64_t w = word(c, pos >> 6) >> shift;
+    if (shift + n > 64) w |= word(c, (pos >> 6) + 1) << (64 - shift);  // shift > 0 here
     return w;
   }
-  bool is(unsigned c, std::size_t pos) const noexcept {
-    return (words_[(pos >> 6) * scan_classes + c] >> (pos & 63) & 1) != 0;
-  }
+  bool is(unsigned c, std::size_t pos) const noexcept { return (word(c, pos >> 6) >> (pos & 63) & 1) != 0; }
   // The bits of class c in 64-octet block b.
-  std::uint64_t word(unsigned c, std::size_t b) const noexcept { return words_[b * scan_classes + c]; }
+  std::uint64_t word(unsigned c, std::size_t b) const noexcept { return words_[b * scan_classes + c] ^ stored_flip(c); }
   const char* data() const noexcept { return base_; }
 
  private:
@@ -103,7 +111,8 @@ class mask_bits {
   template <bool Outside>
   std::size_t first(unsigned c, std::size_t pos, std::size_t end) const noexcept {
     if (SIPACTOR_UNLIKELY(pos >= end)) return end;
-    const std::uint64_t flip = Outside ? ~std::uint64_t{0} : 0;
+    // Folds to a constant where c is one (every call site): no flip for a skip of an inverted class.
+    const std::uint64_t flip = (Outside ? ~std::uint64_t{0} : 0) ^ stored_flip(c);
     const std::uint64_t w = (words_[(pos >> 6) * scan_classes + c] ^ flip) >> (pos & 63);
     if (SIPACTOR_LIKELY(w != 0)) {
       pos += lowest_set_bit(w);
@@ -156,7 +165,7 @@ class char_masks {
   std::size_t next_lf(std::size_t pos) {
     while (pos < size_) {
       if ((pos >> 6) >= blocks_) classify_through(pos);
-      std::uint64_t w = words_[(pos >> 6) * scan_classes + sc_lf] >> (pos & 63);
+      std::uint64_t w = bits().word(sc_lf, pos >> 6) >> (pos & 63);
       if (w != 0) {
         pos += lowest_set_bit(w);
         return pos < size_ ? pos : size_;
@@ -170,7 +179,7 @@ class char_masks {
   template <class F>
   void for_each_member(unsigned c, std::size_t pos, std::size_t end, F&& f) const {
     while (pos < end) {
-      std::uint64_t w = words_[(pos >> 6) * scan_classes + c] >> (pos & 63);
+      std::uint64_t w = bits().word(c, pos >> 6) >> (pos & 63);
       for (const std::size_t base = pos; w != 0; w &= w - 1) {
         const std::size_t at = base + lowest_set_bit(w);
         if (at >= end) return;
@@ -198,8 +207,9 @@ class char_masks {
   std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
 };
 
-// Classifies one block of up to 64 octets into scan_classes words with the given kernel
-// (exposed for the tests that compare the kernels).
+// Classifies one block of up to 64 octets into scan_classes words with the given kernel, each
+// word the class's own bits (the inverted classes turned back; exposed for the tests that compare
+// the kernels).
 void classify_block(classifier c, const char* p, std::size_t n, std::uint64_t* out) noexcept;
 
 }  // namespace sipactor::detail

@@ -130,39 +130,44 @@ void message_parser::split_headers(std::size_t pos) {
       }
       next = at + 1;
     }
-    if (SIPACTOR_UNLIKELY(line_end == pos)) {  // the empty line
-      header_end_ = next;
-      break;
-    }
-    if (SIPACTOR_UNLIKELY(text::is_ws(p[pos]))) {
-      // §7.3.1: a line starting with whitespace continues the previous header value.
-      if (cursor == fields_->data()) {
-        split_fail("continuation line before the first header");
-      } else {
-        header_field& last = cursor[-1];
-        if (last.value_length == 0) {
-          std::size_t first = pos;
-          while (first < line_end && text::is_lws(p[first])) ++first;
-          last.value_offset = static_cast<std::uint32_t>(first);
+    // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'. A line that
+    // does not start with a token octet is the empty line, a continuation or a malformed line;
+    // those are told apart only then, off the path of every header line.
+    std::size_t i = bits.skip(sc_token, pos, line_end);
+    const std::size_t name_end = i;
+    if (SIPACTOR_UNLIKELY(name_end == pos)) {
+      if (line_end == pos) {  // the empty line
+        header_end_ = next;
+        break;
+      }
+      if (text::is_ws(p[pos])) {
+        // §7.3.1: a line starting with whitespace continues the previous header value.
+        if (cursor == fields_->data()) {
+          split_fail("continuation line before the first header");
+        } else {
+          header_field& last = cursor[-1];
+          if (last.value_length == 0) {
+            std::size_t first = pos;
+            while (first < line_end && text::is_lws(p[first])) ++first;
+            last.value_offset = static_cast<std::uint32_t>(first);
+          }
+          last.value_length = static_cast<std::uint32_t>(line_end - last.value_offset);
+          last.folded = true;
+          trim(last);
+          folded_ = true;
         }
-        last.value_length = static_cast<std::uint32_t>(line_end - last.value_offset);
-        last.folded = true;
-        trim(last);
-        folded_ = true;
+      } else {
+        const bool has_colon = std::memchr(p + pos, ':', line_end - pos) != nullptr;
+        split_fail(has_colon ? "malformed header name" : "header line without ':'");
       }
       pos = next;
       continue;
     }
-    // header-name HCOLON value: the name is a token, then optional SP/HT, then ':'.
-    std::size_t i = bits.skip(sc_token, pos, line_end);
-    const std::size_t name_end = i;
     if (i < line_end && SIPACTOR_UNLIKELY(p[i] != ':'))
       while (i < line_end && text::is_ws(p[i])) ++i;
     if (SIPACTOR_UNLIKELY(i == line_end || p[i] != ':')) {
       bool has_colon = std::memchr(p + pos, ':', line_end - pos) != nullptr;
       split_fail(has_colon ? "malformed header name" : "header line without ':'");
-    } else if (SIPACTOR_UNLIKELY(name_end == pos)) {
-      split_fail("malformed header name");
     } else {
       if (SIPACTOR_UNLIKELY(cursor == room_end)) {  // the index is full, or the limit reached
         std::vector<header_field>& fields = *fields_;

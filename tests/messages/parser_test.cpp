@@ -219,6 +219,21 @@ TEST_CASE("errors carry a status and a reason, and what is needed to answer", "[
     CHECK(r.message->top_via().branch == "z9hG4bK776asdhds");
     CHECK(r.message->cseq().number == 314159);
   }
+  SECTION("header lines that do not start with a name") {
+    // Each is read after the lines before it, and the header section goes on after it.
+    const std::string start = "OPTIONS sip:a@b.com SIP/2.0\r\n";
+    const std::string rest = "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nContent-Length: 0\r\n\r\n";
+    CHECK(must_fail(start + " Via: x\r\n" + rest).reason == "continuation line before the first header");
+    CHECK(must_fail(start + rest.substr(0, rest.size() - 4) + "\r\n: value\r\n\r\n").reason == "malformed header name");
+    CHECK(must_fail(invite_head + "@Subject: x\r\n\r\n").reason == "malformed header name");
+    CHECK(must_fail(invite_head + "@Subject x\r\n\r\n").reason == "header line without ':'");
+    CHECK(must_fail(invite_head + "Bad Name: x\r\n\r\n").reason == "malformed header name");
+    CHECK(must_fail(invite_head + "\x80Subject: x\r\n\r\n").reason == "malformed header name");
+    // Whitespace between the name and the colon is allowed (HCOLON), and an empty value too.
+    auto ok = must_parse(invite_head + "Subject \t: x\r\nOrganization:\r\n\r\n");
+    CHECK(ok->header_value(header_id::subject) == "x");
+    CHECK(ok->header_value(header_id::organization) == std::string_view{});
+  }
   SECTION("a bare LF") {
     CHECK(must_fail("OPTIONS sip:a@b SIP/2.0\r\nVia: x\nTo: y\r\n\r\n").reason.find("bare LF") != std::string::npos);
   }

@@ -108,7 +108,7 @@ __attribute__((noinline)) bool ipv4_at(const mask_bits m, std::size_t b, std::si
   // three-digit groups: at most "255"
   const char* s = m.data() + b;
   for (std::uint32_t three = digits & (digits >> 1) & (digits >> 2); three != 0; three &= three - 1) {
-    const char* g = s + __builtin_ctz(three);
+    const char* g = s + lowest_set_bit(three);
     if (SIPACTOR_UNLIKELY(g[0] > '2' || (g[0] == '2' && (g[1] > '5' || (g[1] == '5' && g[2] > '5'))))) return false;
   }
   return true;

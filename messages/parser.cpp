@@ -109,20 +109,22 @@ void message_parser::split_headers(std::size_t pos) {
     return at;  // below n: the bits past the end are 0
   };
   for (;;) {
-    if (SIPACTOR_UNLIKELY(pos >= n)) {
-      // A datagram may end after the last header line without the empty line (RFC 4475 baddn):
-      // the datagram boundary ends the header section. A stream message cannot.
-      if (mode_ == framing::stream) split_fail("header section not terminated by an empty line");
-      header_end_ = n;
-      break;
-    }
-    const std::size_t at = next_lf();
+    const std::size_t at = next_lf();  // n when no LF is left, and so when pos has reached n
     std::size_t line_end, next;
     if (SIPACTOR_UNLIKELY(at == n)) {
+      if (pos >= n) {
+        // A datagram may end after the last header line without the empty line (RFC 4475
+        // baddn): the datagram boundary ends the header section. A stream message cannot.
+        if (mode_ == framing::stream) split_fail("header section not terminated by an empty line");
+        header_end_ = n;
+        break;
+      }
       if (mode_ == framing::stream) split_fail("header line not terminated by CRLF");
       line_end = next = n;
     } else {
-      if (SIPACTOR_UNLIKELY(at == pos || p[at - 1] != '\r')) {
+      // at >= pos >= 1 (the start line comes first), so p[at - 1] is there; for an LF right
+      // after the last one (at == pos) it is that LF, and the line counts as a bare LF too.
+      if (SIPACTOR_UNLIKELY(p[at - 1] != '\r')) {
         split_fail("bare LF in header section");
         line_end = at;
       } else {

@@ -178,21 +178,30 @@ inline bool skip_quoted(const mask_bits m, std::size_t k, std::size_t e, std::si
 
 // generic-param at s[i] == ';' as detail::read_param reads it: SEMI name [EQUAL value] and the
 // LWS after it.
+// LWS may stand around ";" and "=" (SEMI, EQUAL), but hardly ever does: each run is scanned first,
+// and the LWS skipped only when the run comes out empty or the "=" is not where the name ends.
 __attribute__((always_inline)) inline bool read_generic_param(const mask_bits m, std::size_t& i, std::size_t e, param& p) noexcept {
   const char* s = m.data();
-  std::size_t k = skip_lws(s, i + 1, e);
-  const std::size_t name_end = m.skip(sc_gparam, k, e);
-  if (SIPACTOR_UNLIKELY(name_end == k)) return false;
+  std::size_t k = i + 1;
+  std::size_t name_end = m.skip(sc_gparam, k, e);
+  if (SIPACTOR_UNLIKELY(name_end == k)) {
+    k = skip_lws(s, k, e);
+    name_end = m.skip(sc_gparam, k, e);
+    if (name_end == k) return false;
+  }
   p.name = span(s, k, name_end);
-  k = skip_lws(s, name_end, e);
+  k = name_end < e && s[name_end] == '=' ? name_end : skip_lws(s, name_end, e);
   if (k < e && s[k] == '=') {
-    k = skip_lws(s, k + 1, e);
-    std::size_t value_end;
-    if (k < e && SIPACTOR_UNLIKELY(s[k] == '"')) {
-      if (!skip_quoted(m, k, e, value_end)) return false;
-    } else {
-      value_end = m.skip(sc_gparam, k, e);
-      if (SIPACTOR_UNLIKELY(value_end == k)) return false;
+    ++k;
+    std::size_t value_end = m.skip(sc_gparam, k, e);
+    if (SIPACTOR_UNLIKELY(value_end == k)) {  // LWS, a quoted-string, or nothing
+      k = skip_lws(s, k, e);
+      if (k < e && s[k] == '"') {
+        if (!skip_quoted(m, k, e, value_end)) return false;
+      } else {
+        value_end = m.skip(sc_gparam, k, e);
+        if (value_end == k) return false;
+      }
     }
     p.value = span(s, k, value_end);
     p.has_value = true;

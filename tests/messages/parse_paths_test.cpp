@@ -48,6 +48,10 @@ const char* const kVariants[] = {
     "OPTIONS sip:u@h:65536 SIP/2.0\r\nVia: SIP/2.0/UDP h:005060;branch=z9hG4bK6;maddr;rport=99999\r\n"
     "From: a b c <sip:a@b>;tag=\"q\"\r\nTo: <sip:b@c >\r\nCall-ID: a b\r\nCSeq: 1 OPTIONS x\r\n"
     "Contact: \"x\" sip:a@b\r\nContent-Type: a /b\r\n\r\n",
+    // LWS around ";" and "=" in generic-params (SEMI, EQUAL), before quoted and plain values.
+    "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h:5060 ;branch= z9hG4bK7 ; rport ;x =\"a b\";y=\t1\r\n"
+    "From: <sip:a@b> ; tag = 1;n= \"q\"\r\nTo: <sip:b@c>;tag=2 ;lr\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
+    "Contact: <sip:c@d>;expires =10; q= 0.5 ,<sip:e@f> ;x\r\nContent-Length: 0\r\n\r\n",
 };
 
 void check_paths(std::string_view bytes, framing mode = framing::datagram, const packet_source* source = nullptr) {

@@ -204,7 +204,9 @@ class char_masks {
   std::size_t size_ = 0;
   std::size_t blocks_ = 0;
   kernel kernel_ = nullptr;           // chosen once per message
-  std::vector<std::uint64_t> words_;  // scan_classes words per block; bits past size_ are 0
+  // scan_classes words per block, as stored (inverted classes inverted): past size_, every class
+  // reads as not holding the octet.
+  std::vector<std::uint64_t> words_;
 };
 
 // Classifies one block of up to 64 octets into scan_classes words with the given kernel, each

@@ -124,12 +124,17 @@ constexpr name_words words_of(const char* p, std::size_t n) noexcept {
   if (n >= 4) return {fold_le(p, 4), 0, fold_le(p + n - 4, 4)};
   return {fold_le(p, 2), 0, fold_le(p + n - 2, 2)};
 }
-// The same at run time, with plain loads.
+// sizeof(Word) octets at p as one little-endian number (an unaligned load).
 template <class Word>
-inline std::uint64_t load_folded(const char* p) noexcept {
+inline Word load_word(const char* p) noexcept {
   Word w;
   std::memcpy(&w, p, sizeof w);
-  return static_cast<Word>(w | static_cast<Word>(0x2020202020202020ull));
+  return w;
+}
+// The same as words_of at run time, with plain loads.
+template <class Word>
+inline std::uint64_t load_folded(const char* p) noexcept {
+  return static_cast<Word>(load_word<Word>(p) | static_cast<Word>(0x2020202020202020ull));
 }
 
 struct name_slot_entry {

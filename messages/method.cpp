@@ -1,7 +1,8 @@
 #include "messages/method.hpp"
 
 #include <cstdint>
-#include <cstring>
+
+#include "messages/header_table.hpp"
 
 namespace sipactor {
 
@@ -17,16 +18,9 @@ constexpr std::uint64_t key_of(std::string_view name) noexcept {
 // The same at run time, from two overlapping loads (n from 2 to 8): an octet both loads hold
 // lands on the same bits twice.
 inline std::uint64_t load_key(const char* p, std::size_t n) noexcept {
-  if (n >= 4) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    return lo | std::uint64_t{hi} << (8 * (n - 4));
-  }
-  std::uint16_t lo, hi;
-  std::memcpy(&lo, p, 2);
-  std::memcpy(&hi, p + n - 2, 2);
-  return lo | std::uint64_t{hi} << (8 * (n - 2));
+  if (n >= 4)
+    return detail::load_word<std::uint32_t>(p) | std::uint64_t{detail::load_word<std::uint32_t>(p + n - 4)} << (8 * (n - 4));
+  return detail::load_word<std::uint16_t>(p) | std::uint64_t{detail::load_word<std::uint16_t>(p + n - 2)} << (8 * (n - 2));
 }
 
 struct method_entry {

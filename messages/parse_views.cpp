@@ -3,9 +3,9 @@
 // that does not take is parsed again by the full parser, which decides and words the error.
 #include <atomic>
 #include <cstdint>
-#include <cstring>
 
 #include "messages/fast_views.hpp"
+#include "messages/header_table.hpp"
 #include "messages/message_parser.hpp"
 #include "messages/text.hpp"
 
@@ -25,12 +25,6 @@ bool valid_call_id(std::string_view s) {
 
 constexpr std::uint64_t bit(header_id id) { return std::uint64_t{1} << static_cast<unsigned>(id); }
 
-template <class Word>
-inline Word load(const char* p) noexcept {
-  Word w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
 // a == b for names such as methods: up to 16 octets as two overlapping words from each side,
 // without a call to memcmp; longer ones by ==.
 inline bool same_octets(std::string_view a, std::string_view b) noexcept {
@@ -40,16 +34,16 @@ inline bool same_octets(std::string_view a, std::string_view b) noexcept {
   const char* y = b.data();
   if (n >= 8) {
     if (SIPACTOR_UNLIKELY(n > 16)) return a == b;
-    return ((load<std::uint64_t>(x) ^ load<std::uint64_t>(y)) |
-            (load<std::uint64_t>(x + n - 8) ^ load<std::uint64_t>(y + n - 8))) == 0;
+    return ((load_word<std::uint64_t>(x) ^ load_word<std::uint64_t>(y)) |
+            (load_word<std::uint64_t>(x + n - 8) ^ load_word<std::uint64_t>(y + n - 8))) == 0;
   }
   if (n >= 4) {
-    return ((load<std::uint32_t>(x) ^ load<std::uint32_t>(y)) |
-            (load<std::uint32_t>(x + n - 4) ^ load<std::uint32_t>(y + n - 4))) == 0;
+    return ((load_word<std::uint32_t>(x) ^ load_word<std::uint32_t>(y)) |
+            (load_word<std::uint32_t>(x + n - 4) ^ load_word<std::uint32_t>(y + n - 4))) == 0;
   }
   if (n >= 2) {
-    return ((load<std::uint16_t>(x) ^ load<std::uint16_t>(y)) |
-            (load<std::uint16_t>(x + n - 2) ^ load<std::uint16_t>(y + n - 2))) == 0;
+    return ((load_word<std::uint16_t>(x) ^ load_word<std::uint16_t>(y)) |
+            (load_word<std::uint16_t>(x + n - 2) ^ load_word<std::uint16_t>(y + n - 2))) == 0;
   }
   return n == 0 || x[0] == y[0];
 }
